@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text;
+using SpamGuard.Core.Features;
+using SpamGuard.Core.Scoring;
+
+namespace SpamGuard.Core.Explanations;
+
+/// <summary>Writes the one-sentence summary a moderator reads, from the signals that pushed toward the verdict.</summary>
+internal static class SummaryWriter
+{
+    private const int MaxReasons = 3;
+    private const int MaxWords = 4;
+
+    public static string Write(Verdict verdict, double probability, IReadOnlyList<Signal> signals)
+    {
+        var towardSpam = verdict != Verdict.Ham;
+        var deciding = signals.Where(s => towardSpam ? s.Weight > 0 : s.Weight < 0).ToList();
+
+        var head = verdict switch
+        {
+            Verdict.Discard => "Blatant spam",
+            Verdict.Spam => "Spam",
+            _ => "Ham",
+        };
+        var percent = (probability * 100).ToString(probability is > 0.01 and < 0.99 ? "0" : "0.#", CultureInfo.InvariantCulture);
+        var sb = new StringBuilder().Append(head).Append(" (").Append(percent).Append("% spam probability)");
+
+        var reasons = Reasons(deciding, towardSpam);
+        if (reasons.Count == 0)
+        {
+            return sb.Append(towardSpam ? "." : ": nothing typical of spam.").ToString();
+        }
+
+        sb.Append(": ");
+        for (var i = 0; i < reasons.Count; i++)
+        {
+            sb.Append(i == 0 ? "" : i == reasons.Count - 1 ? " and " : ", ").Append(reasons[i]);
+        }
+
+        return sb.Append('.').ToString();
+    }
+
+    private static List<string> Reasons(List<Signal> deciding, bool towardSpam)
+    {
+        var reasons = new List<string>();
+        var words = deciding.Where(s => s.Kind == SignalKind.Text && s.Name.StartsWith("content.", StringComparison.Ordinal)
+                                        && !s.Name.StartsWith("content.stat", StringComparison.Ordinal))
+            .Select(s => $"\"{s.Evidence}\"").Distinct().Take(MaxWords).ToList();
+        var hosts = deciding.Where(s => s.Name == "link.host").Select(s => s.Evidence).Distinct().Take(3).ToList();
+
+        var wordsAdded = false;
+        var hostsAdded = false;
+        foreach (var signal in deciding)
+        {
+            if (reasons.Count == MaxReasons)
+            {
+                break;
+            }
+
+            switch (signal.Kind)
+            {
+                case SignalKind.Text when signal.Name.StartsWith("content.stat.", StringComparison.Ordinal):
+                    reasons.Add(StatisticReason(signal, towardSpam));
+                    break;
+                case SignalKind.Text when !wordsAdded:
+                    wordsAdded = true;
+                    reasons.Add((towardSpam ? "wording typical of spam such as " : "ordinary wording such as ")
+                                + string.Join(", ", words));
+                    break;
+                case SignalKind.Link when signal.Name == "link.host" && !hostsAdded:
+                    hostsAdded = true;
+                    reasons.Add((towardSpam ? "links to " : "links to familiar sites ") + string.Join(", ", hosts));
+                    break;
+                case SignalKind.Link when signal.Name == "link.count":
+                    reasons.Add(signal.Evidence);
+                    break;
+                case SignalKind.Author:
+                    reasons.Add("author details (" + signal.Evidence + ")");
+                    break;
+                case SignalKind.Rule or SignalKind.Behaviour or SignalKind.Reputation:
+                    reasons.Add(signal.Evidence);
+                    break;
+            }
+        }
+
+        return reasons.Distinct().ToList();
+    }
+
+    private static string StatisticReason(Signal signal, bool towardSpam)
+    {
+        var key = signal.Name["content.stat.".Length..];
+        var description = TextStatistics.Descriptions.GetValueOrDefault(key, key);
+        return (towardSpam ? "" : "little sign of ") + description + " (" + signal.Evidence + ")";
+    }
+}

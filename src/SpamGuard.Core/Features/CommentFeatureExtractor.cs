@@ -1,0 +1,73 @@
+using System.Text;
+using SpamGuard.Core.Comments;
+
+namespace SpamGuard.Core.Features;
+
+/// <summary>
+/// Builds <see cref="CommentFeatures"/> from a comment. Deliberately never looks at dates: in one training corpus
+/// a missing date leaks the label.
+/// </summary>
+public static class CommentFeatureExtractor
+{
+    public static CommentFeatures Extract(Comment comment) =>
+        Extract(comment.Content, comment.Author, comment.AuthorEmailDomain, comment.AuthorUrl);
+
+    /// <summary>Extracts features from the parts of a comment that training corpora carry.</summary>
+    public static CommentFeatures Extract(string? content, string? author, string? emailDomain = null, Uri? authorUrl = null)
+    {
+        var normalized = TextNormalizer.Normalize(content);
+        return new CommentFeatures
+        {
+            Text = normalized.Text,
+            LinkHosts = string.Join(' ', normalized.LinkHosts),
+            AuthorTokens = AuthorTokens(author, emailDomain, authorUrl),
+            Statistics = TextStatistics.Compute(normalized.Text, normalized.LinkHosts.Count),
+        };
+    }
+
+    /// <summary>
+    /// The author's name is reduced to its shape (empty, digits, a link in it, all capitals); the name itself is
+    /// never a feature, so the model cannot learn or reveal who someone is.
+    /// </summary>
+    internal static string AuthorTokens(string? author, string? emailDomain, Uri? authorUrl)
+    {
+        var sb = new StringBuilder();
+        var name = TextNormalizer.RemoveInvisibleAndBroken(author ?? "").Trim();
+        // An absent name adds no token: one corpus has no names at all, so "no name" would only learn its base rate.
+        if (name.Length > 0)
+        {
+            if (name.Any(char.IsAsciiDigit))
+            {
+                sb.Append("name_has_digits ");
+            }
+
+            if (TextNormalizer.Normalize(name).LinkHosts.Count > 0)
+            {
+                sb.Append("name_has_link ");
+            }
+
+            if (name.Any(char.IsLetter) && !name.Any(char.IsLower))
+            {
+                sb.Append("name_all_caps ");
+            }
+
+            if (name.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length >= 4)
+            {
+                sb.Append("name_long ");
+            }
+        }
+
+        if (!string.IsNullOrEmpty(emailDomain))
+        {
+            sb.Append(" email_domain=").Append(emailDomain);
+        }
+
+        if (authorUrl is not null)
+        {
+            var host = TextNormalizer.HostOf(authorUrl.OriginalString);
+            sb.Append(host is null ? " url_present" : " url_host=" + host);
+        }
+
+        return sb.ToString().Trim();
+    }
+}

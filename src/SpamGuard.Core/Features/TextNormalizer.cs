@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace SpamGuard.Core.Features;
+
+/// <summary>
+/// Turns raw comment content (HTML, entities, invisible characters, broken UTF-16) into the plain text the model
+/// is trained and scored on. Training and serving both go through here, so they cannot drift apart.
+/// </summary>
+public static partial class TextNormalizer
+{
+    /// <summary>Stands in for every link in <see cref="NormalizedContent.Text"/>; its hosts become separate features.</summary>
+    public const string LinkPlaceholder = "xxlinkxx";
+
+    // A tag is cut off at 1000 characters so a stray '<' in prose cannot swallow the rest of a long comment.
+    [GeneratedRegex("""<\s*a\b[^>]{0,1000}?\bhref\s*=\s*["']?(?<url>[^"'\s>]{1,2000})""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex AnchorHref();
+
+    [GeneratedRegex("""<[!/?a-zA-Z][^<>]{0,1000}>""", RegexOptions.CultureInvariant)]
+    private static partial Regex Tag();
+
+    // Scheme or www-prefixed links, and bare host names with a common TLD ("shop-pills.com/buy"), which is how
+    // comment spam usually writes them when links are stripped.
+    [GeneratedRegex("""(?:(?:https?|ftp)://|www\.)[^\s<>"']{1,2000}|\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:com|net|org|info|biz|ru|cn|xyz|top|online|site|shop|store|club|io|co|uk|de|me|tk|ml|ga|cf|gq|pw|cc|tv|us|eu|in|ly|gl|to)\b(?:/[^\s<>"']{0,2000})?""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Link();
+
+    [GeneratedRegex("""\s+""", RegexOptions.CultureInvariant)]
+    private static partial Regex Whitespace();
+
+    public static NormalizedContent Normalize(string? raw)
+    {
+        if (string.IsNullOrEmpty(raw))
+        {
+            return new NormalizedContent("", []);
+        }
+
+        var hosts = new List<string>();
+        var text = RemoveInvisibleAndBroken(raw);
+
+        foreach (Match m in AnchorHref().Matches(text))
+        {
+            AddHost(hosts, WebUtility.HtmlDecode(m.Groups["url"].Value));
+        }
+
+        // Tags go before entities are decoded, so "&lt;b&gt;" stays visible text instead of turning into markup.
+        text = Tag().Replace(text, " ");
+        text = WebUtility.HtmlDecode(text);
+        // Decoding can produce invisible characters again (&#xFEFF;).
+        text = RemoveInvisibleAndBroken(text);
+
+        var hrefHostCount = hosts.Count;
+        text = Link().Replace(text, m =>
+        {
+            AddHost(hosts, m.Value);
+            return " " + LinkPlaceholder + " ";
+        });
+        if (hrefHostCount > 0 && hosts.Count > hrefHostCount)
+        {
+            // A link written as <a href="u">u</a> is one link, not two.
+            DeduplicateAnchorText(hosts, hrefHostCount);
+        }
+
+        text = Whitespace().Replace(text, " ").Trim();
+        return new NormalizedContent(text, hosts);
+    }
+
+    /// <summary>Host of a URL or bare domain, lower-cased and without "www."; null when there is none.</summary>
+    public static string? HostOf(string link)
+    {
+        var candidate = link.Trim();
+        if (!candidate.Contains("://", StringComparison.Ordinal))
+        {
+            candidate = "http://" + candidate;
+        }
+
+        if (!Uri.TryCreate(candidate, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
+        {
+            return null;
+        }
+
+        var host = uri.IdnHost.ToLowerInvariant().TrimEnd('.');
+        return host.StartsWith("www.", StringComparison.Ordinal) ? host[4..] : host;
+    }
+
+    private static void AddHost(List<string> hosts, string link)
+    {
+        var host = HostOf(link);
+        if (host is not null)
+        {
+            hosts.Add(host);
+        }
+    }
+
+    private static void DeduplicateAnchorText(List<string> hosts, int hrefHostCount)
+    {
+        var fromHrefs = hosts.GetRange(0, hrefHostCount);
+        var fromText = hosts.GetRange(hrefHostCount, hosts.Count - hrefHostCount);
+        foreach (var host in fromHrefs)
+        {
+            fromText.Remove(host);
+        }
+
+        hosts.RemoveRange(hrefHostCount, hosts.Count - hrefHostCount);
+        hosts.AddRange(fromText);
+    }
+
+    /// <summary>
+    /// Drops zero-width and BOM characters (U+FEFF leaks the label in one corpus), replaces unpaired surrogates
+    /// with U+FFFD and control characters with spaces.
+    /// </summary>
+    internal static string RemoveInvisibleAndBroken(string s)
+    {
+        if (!NeedsCleaning(s))
+        {
+            return s;
+        }
+
+        var sb = new StringBuilder(s.Length);
+        for (var i = 0; i < s.Length; i++)
+        {
+            var c = s[i];
+            if (char.IsHighSurrogate(c))
+            {
+                if (i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]))
+                {
+                    sb.Append(c).Append(s[i + 1]);
+                    i++;
+                }
+                else
+                {
+                    sb.Append('\uFFFD');
+                }
+            }
+            else if (char.IsLowSurrogate(c))
+            {
+                sb.Append('\uFFFD');
+            }
+            else if (IsInvisible(c))
+            {
+                // dropped
+            }
+            else if (char.IsControl(c))
+            {
+                sb.Append(' ');
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    private static bool NeedsCleaning(string s)
+    {
+        foreach (var c in s)
+        {
+            if (char.IsSurrogate(c) || IsInvisible(c) || (char.IsControl(c) && c is not (' ' or '\n' or '\t')))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsInvisible(char c) =>
+        c is '\uFEFF' or '\u00AD' or '\u180E' or (>= '\u200B' and <= '\u200F') or (>= '\u202A' and <= '\u202E')
+            or (>= '\u2060' and <= '\u2064')
+        || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format;
+}

@@ -1,0 +1,42 @@
+using System.Globalization;
+using SpamGuard.Core.Comments;
+using SpamGuard.Core.Explanations;
+
+namespace SpamGuard.Core.Scoring;
+
+/// <summary>
+/// Evidence the model cannot learn from public corpora (honeypots, form timing, Akismet's role semantics),
+/// added on the same log-odds scale as the model's contributions.
+/// </summary>
+internal static class ScoringRules
+{
+    public static void Evaluate(Comment comment, RuleWeights weights, List<Signal> signals)
+    {
+        if (comment.Honeypot is { IsFilled: true } honeypot)
+        {
+            signals.Add(new Signal("rule.honeypot", SignalKind.Rule, weights.HoneypotFilled,
+                $"hidden field '{Truncate(honeypot.FieldName, 64)}' was filled in"));
+        }
+
+        if (comment.ClientSignals.TimeToSubmit is { } elapsed
+            && elapsed.TotalMilliseconds < weights.MinHumanSubmitMilliseconds)
+        {
+            signals.Add(new Signal("behaviour.submit_time", SignalKind.Behaviour, weights.SubmittedTooFast,
+                string.Create(CultureInfo.InvariantCulture, $"submitted {elapsed.TotalMilliseconds:0} ms after the page loaded")));
+        }
+
+        if (comment.ClientSignals.JavaScriptRan == false)
+        {
+            signals.Add(new Signal("behaviour.javascript", SignalKind.Behaviour, weights.JavaScriptDidNotRun,
+                "the form's JavaScript did not run"));
+        }
+
+        if (string.Equals(comment.UserRole, "administrator", StringComparison.OrdinalIgnoreCase))
+        {
+            signals.Add(new Signal("rule.administrator", SignalKind.Rule, weights.AdministratorRole,
+                "posted by a site administrator"));
+        }
+    }
+
+    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max] + "…";
+}
