@@ -1,0 +1,12 @@
+namespace SpamGuard.Cli.Commands;
+
+internal static class ExitCodes
+{
+    public const int Ok = 0;
+
+    /// <summary>Bad input: a missing or malformed file, an unknown label, a corrupt model.</summary>
+    public const int BadInput = 2;
+
+    /// <summary>The server could not be reached or refused the call.</summary>
+    public const int ServerError = 3;
+}

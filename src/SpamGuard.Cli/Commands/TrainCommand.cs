@@ -1,0 +1,119 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using SpamGuard.ML.Data;
+using SpamGuard.ML.Models;
+using SpamGuard.ML.Training;
+
+namespace SpamGuard.Cli.Commands;
+
+/// <summary><c>spamguard train</c>: trains a model from labelled files and writes it with its card.</summary>
+internal static class TrainCommand
+{
+    public static Command Create(string[] processArgs)
+    {
+        var data = CliOptions.Data("Labelled files: JSONL ({\"content\",\"label\",...} per line) or CSV with content and label columns.");
+        var output = new Option<DirectoryInfo>("--out") { Description = "Directory to write <name>-<version>.zip/.json/.md into.", Required = true };
+        var defaults = new TrainerSettings();
+        var seed = new Option<int>("--seed") { Description = "Seed for the split, folds and trainer.", DefaultValueFactory = _ => defaults.Seed };
+        var fraction = new Option<double>("--validation-fraction")
+        {
+            Description = "Share of each (corpus, label) held back for the card's metrics.",
+            DefaultValueFactory = _ => defaults.ValidationFraction,
+        };
+        var name = new Option<string>("--name") { Description = "Model name.", DefaultValueFactory = _ => defaults.Name };
+        var version = new Option<string>("--version") { Description = "Model version, e.g. 1.0.0.", DefaultValueFactory = _ => defaults.Version };
+        var wordNgrams = new Option<int>("--word-ngrams") { Description = "Word n-grams up to this length.", DefaultValueFactory = _ => defaults.WordNgramLength };
+        var charNgrams = new Option<int>("--char-ngrams") { Description = "Character n-gram length (0: off).", DefaultValueFactory = _ => defaults.CharNgramLength };
+        var charAll = new Option<bool>("--char-ngrams-all-lengths") { Description = "Character n-grams of every length up to --char-ngrams." };
+        var weighting = new Option<string>("--weighting") { Description = "tf or tfidf.", DefaultValueFactory = _ => defaults.Weighting };
+        var algorithm = new Option<string>("--trainer") { Description = "sdca or lbfgs.", DefaultValueFactory = _ => defaults.Algorithm };
+        var l2 = new Option<float>("--l2") { Description = "L2 regularisation.", DefaultValueFactory = _ => defaults.L2Regularization };
+        var l1 = new Option<float>("--l1") { Description = "L1 regularisation.", DefaultValueFactory = _ => defaults.L1Regularization };
+        var targetFpr = new Option<double>("--target-fpr")
+        {
+            Description = "Highest out-of-fold share of ham the spam threshold may block, per corpus.",
+            DefaultValueFactory = _ => defaults.TargetFalsePositiveRate,
+        };
+
+        var command = new Command("train", "Train a model, calibrate it, choose thresholds and write it with its model card.")
+        {
+            data, output, seed, fraction, name, version, wordNgrams, charNgrams, charAll, weighting, algorithm, l2, l1, targetFpr,
+        };
+        command.SetAction((result, cancellationToken) =>
+        {
+            try
+            {
+                var (examples, files) = CorpusLoader.Load(result.GetValue(data)!);
+                var settings = new TrainerSettings
+                {
+                    Seed = result.GetValue(seed),
+                    ValidationFraction = result.GetValue(fraction),
+                    Name = result.GetValue(name)!,
+                    Version = result.GetValue(version)!,
+                    WordNgramLength = result.GetValue(wordNgrams),
+                    CharNgramLength = result.GetValue(charNgrams),
+                    CharNgramAllLengths = result.GetValue(charAll),
+                    Weighting = result.GetValue(weighting)!,
+                    Algorithm = result.GetValue(algorithm)!,
+                    L2Regularization = result.GetValue(l2),
+                    L1Regularization = result.GetValue(l1),
+                    TargetFalsePositiveRate = result.GetValue(targetFpr),
+                };
+                if (settings.ValidationFraction is <= 0 or >= 1)
+                {
+                    return Task.FromResult(Fail("--validation-fraction must be strictly between 0 and 1."));
+                }
+
+                var trained = Train(examples, files, settings, CommandLine(processArgs), cancellationToken);
+                var zip = ModelFiles.Save(result.GetValue(output)!.FullName, trained);
+                ResultTables.WriteCard(trained.Card, zip);
+                return Task.FromResult(ExitCodes.Ok);
+            }
+            catch (TrainingDataException ex)
+            {
+                return Task.FromResult(Fail(ex.Message));
+            }
+        });
+        return command;
+    }
+
+    private static TrainedModel Train(List<TrainingExample> examples, List<CorpusFile> files, TrainerSettings settings,
+        string commandLine, CancellationToken cancellationToken)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        if (!console.Profile.Capabilities.Interactive)
+        {
+            // No terminal (CI, pipes): one line per phase instead of a redrawn bar.
+            return SpamModelTrainer.Train(examples, files, settings, commandLine, new ActionProgress(p => Console.Error.WriteLine(
+                string.Create(CultureInfo.InvariantCulture, $"[{p.Percent,3:0}%] {p.Phase}"))), cancellationToken);
+        }
+
+        TrainedModel? trained = null;
+        console.Progress().Start(ctx =>
+        {
+            var task = ctx.AddTask("Training", maxValue: 100);
+            trained = SpamModelTrainer.Train(examples, files, settings, commandLine, new ActionProgress(p =>
+            {
+                task.Description = p.Phase;
+                task.Value = p.Percent;
+            }), cancellationToken);
+        });
+        return trained!;
+    }
+
+    private static string CommandLine(string[] args) =>
+        "spamguard " + string.Join(' ', args.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a));
+
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine("error: " + message);
+        return ExitCodes.BadInput;
+    }
+
+    /// <summary>Reports on the training thread; Progress&lt;T&gt; would post to the thread pool and print out of order.</summary>
+    private sealed class ActionProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+}

@@ -1,0 +1,33 @@
+namespace SpamGuard.ML;
+
+/// <summary>Which model the service loads. Section <c>Model</c>.</summary>
+public sealed class ModelOptions
+{
+    public const string SectionName = "Model";
+
+    /// <summary>Default bundled model, relative to the application's base directory.</summary>
+    public const string BundledModelPath = "models/spamguard-1.0.0.zip";
+
+    /// <summary>Path of the model zip; its card (same name, .json) must be beside it. Relative paths are resolved
+    /// against the current directory first, then the application's base directory.</summary>
+    /// <value>Default <see cref="BundledModelPath"/>.</value>
+    public string Path { get; set; } = BundledModelPath;
+
+    /// <summary>Resolves <see cref="Path"/> to an existing file where possible.</summary>
+    public string ResolvePath()
+    {
+        if (System.IO.Path.IsPathRooted(Path))
+        {
+            return Path;
+        }
+
+        var fromCurrent = System.IO.Path.GetFullPath(Path);
+        if (File.Exists(fromCurrent))
+        {
+            return fromCurrent;
+        }
+
+        var fromBase = System.IO.Path.Combine(AppContext.BaseDirectory, Path);
+        return File.Exists(fromBase) ? fromBase : fromCurrent;
+    }
+}

@@ -1,0 +1,58 @@
+using SpamGuard.ML.Evaluation;
+
+namespace SpamGuard.ML.Models;
+
+/// <summary>
+/// Everything needed to trust and rebuild a model: data (with hashes), seed, trainer, calibration, thresholds and
+/// held-out metrics. Stored as <c>&lt;name&gt;-&lt;version&gt;.json</c> beside the model zip; the service needs it
+/// to score (calibration and thresholds live here).
+/// </summary>
+public sealed record ModelCard
+{
+    public const int CurrentFormat = 1;
+
+    public int Format { get; init; } = CurrentFormat;
+    public required string Name { get; init; }
+    public required string Version { get; init; }
+    public required DateTimeOffset CreatedUtc { get; init; }
+    public required string Command { get; init; }
+    public required int Seed { get; init; }
+    public required TrainerDescription Trainer { get; init; }
+    public required IReadOnlyList<DataFileDescription> Data { get; init; }
+    public required SplitDescription Split { get; init; }
+    public required CalibrationDescription Calibration { get; init; }
+    public required ThresholdDescription Thresholds { get; init; }
+    public required ValidationReport Validation { get; init; }
+    public int FeatureCount { get; init; }
+
+    /// <summary>The full version string responses carry, e.g. "spamguard-1.0.0".</summary>
+    public string ModelVersion => $"{Name}-{Version}";
+}
+
+public sealed record TrainerDescription(string Algorithm, IReadOnlyDictionary<string, string> Parameters, string Features);
+
+public sealed record DataFileDescription(
+    string File,
+    string Sha256,
+    int Rows,
+    int Spam,
+    int Ham,
+    string? Citation,
+    string? Licence);
+
+public sealed record SplitDescription(
+    string Method,
+    double ValidationFraction,
+    int TrainRows,
+    int TrainRowsAfterDeduplication,
+    int ValidationRows);
+
+public sealed record CalibrationDescription(string Method, double Slope, double Offset, int OutOfFoldRows, int Folds);
+
+public sealed record ThresholdDescription(double Spam, double Discard, string Rule);
+
+/// <summary>Metrics on the held-back validation rows only, overall and per corpus file and per source tag.</summary>
+public sealed record ValidationReport(
+    BinaryMetrics Overall,
+    IReadOnlyDictionary<string, BinaryMetrics> PerCorpus,
+    IReadOnlyDictionary<string, BinaryMetrics> PerSource);

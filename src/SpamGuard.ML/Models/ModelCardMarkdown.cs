@@ -1,0 +1,65 @@
+using System.Text;
+using SpamGuard.ML.Evaluation;
+
+namespace SpamGuard.ML.Models;
+
+/// <summary>The human-readable model card, written from the same record as the JSON one.</summary>
+internal static class ModelCardMarkdown
+{
+    public static string Write(ModelCard card)
+    {
+        var sb = new StringBuilder();
+        Line(sb, $"# Model card: {card.ModelVersion}");
+        sb.AppendLine();
+        Line(sb, $"Created {card.CreatedUtc:yyyy-MM-dd HH:mm} UTC. Seed {card.Seed}. {card.FeatureCount} features.");
+        sb.AppendLine();
+        Line(sb, "Rebuild with:");
+        sb.AppendLine().AppendLine("```").AppendLine(card.Command).AppendLine("```").AppendLine();
+        Line(sb, "## Training data");
+        sb.AppendLine();
+        Line(sb, "| file | rows | spam | ham | sha256 |");
+        Line(sb, "|---|---|---|---|---|");
+        foreach (var d in card.Data)
+        {
+            Line(sb, $"| {d.File} | {d.Rows} | {d.Spam} | {d.Ham} | `{d.Sha256}` |");
+        }
+
+        sb.AppendLine();
+        foreach (var d in card.Data)
+        {
+            Line(sb, $"- {d.File}: {d.Citation} Licence: {d.Licence}");
+        }
+
+        sb.AppendLine();
+        Line(sb, "## Method");
+        sb.AppendLine();
+        Line(sb, $"- Trainer: {card.Trainer.Algorithm}; {string.Join(", ", card.Trainer.Parameters.Select(p => $"{p.Key}={p.Value}"))}.");
+        Line(sb, $"- Features: {card.Trainer.Features}");
+        Line(sb, $"- Split: {card.Split.Method} Validation fraction {card.Split.ValidationFraction}: {card.Split.TrainRows} training rows ({card.Split.TrainRowsAfterDeduplication} after removing repeated texts), {card.Split.ValidationRows} validation rows.");
+        Line(sb, $"- Calibration: {card.Calibration.Method} ({card.Calibration.Folds} folds, {card.Calibration.OutOfFoldRows} rows): logit = {card.Calibration.Slope:0.####} × margin + {card.Calibration.Offset:0.####}.");
+        Line(sb, $"- Thresholds: spam ≥ {card.Thresholds.Spam:0.####}, discard ≥ {card.Thresholds.Discard:0.####}. Rule: {card.Thresholds.Rule}.");
+        sb.AppendLine();
+        Line(sb, "## Validation metrics (held-back rows only, never trained or tuned on)");
+        sb.AppendLine();
+        Line(sb, "| part | rows | spam | ham | accuracy | precision | recall | F1 | MCC | AUC | ham blocked | spam caught |");
+        Line(sb, "|---|---|---|---|---|---|---|---|---|---|---|---|");
+        Row(sb, "all", card.Validation.Overall);
+        foreach (var (corpus, m) in card.Validation.PerCorpus)
+        {
+            Row(sb, corpus, m);
+        }
+
+        foreach (var (source, m) in card.Validation.PerSource)
+        {
+            Row(sb, "source " + source, m);
+        }
+
+        return sb.ToString();
+    }
+
+    private static void Row(StringBuilder sb, string part, BinaryMetrics m) =>
+        Line(sb, $"| {part} | {m.Count} | {m.Spam} | {m.Ham} | {m.Accuracy:0.0000} | {m.Precision:0.0000} | {m.Recall:0.0000} | {m.F1:0.0000} | {m.Mcc:0.0000} | {m.Auc:0.0000} | {m.FalsePositiveRate:P2} ({m.HamBlocked}) | {m.SpamCaught}/{m.Spam} |");
+
+    // The service runs with invariant globalisation, so interpolation already formats invariantly.
+    private static void Line(StringBuilder sb, string text) => sb.AppendLine(text);
+}

@@ -1,0 +1,110 @@
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using SpamGuard.Core.Explanations;
+using SpamGuard.Core.Features;
+
+namespace SpamGuard.ML.Scoring;
+
+/// <summary>What one slot of the feature vector stands for, in explanation terms.</summary>
+internal sealed record FeatureSlot(string Name, SignalKind Kind, string Evidence, int StatisticIndex = -1);
+
+/// <summary>
+/// Maps every index of the model's feature vector back to the word, phrase, host, author token or statistic it
+/// came from, by reading the slot names ML.NET keeps for each concatenated column.
+/// </summary>
+internal static class FeatureSlots
+{
+    public static FeatureSlot[] Read(DataViewSchema schema)
+    {
+        var slots = new List<FeatureSlot>();
+        foreach (var group in ColumnNames.FeatureGroups)
+        {
+            var column = schema[group];
+            var size = column.Type is VectorDataViewType { Size: > 0 } vector
+                ? vector.Size
+                : throw new InvalidOperationException($"Column {group} is not a fixed-size vector.");
+            var names = default(VBuffer<ReadOnlyMemory<char>>);
+            var hasNames = column.HasSlotNames();
+            if (hasNames)
+            {
+                column.GetSlotNames(ref names);
+            }
+
+            var dense = hasNames ? names.DenseValues().Select(n => n.ToString()).ToArray() : new string[size];
+            for (var i = 0; i < size; i++)
+            {
+                slots.Add(Describe(group, i, dense[i] ?? ""));
+            }
+        }
+
+        return [.. slots];
+    }
+
+    private static FeatureSlot Describe(string group, int index, string slotName) => group switch
+    {
+        ColumnNames.TextFeatures => DescribeText(slotName),
+        ColumnNames.LinkFeatures => new FeatureSlot("link.host", SignalKind.Link, StripPrefix(slotName)),
+        ColumnNames.AuthorFeatures => DescribeAuthor(StripPrefix(slotName)),
+        ColumnNames.StatisticFeatures => DescribeStatistic(index),
+        _ => throw new InvalidOperationException($"Unknown feature group {group}."),
+    };
+
+    // FeaturizeText names word n-gram slots "w.free|entry" and character n-gram slots "c.<␂>|f|r".
+    private static FeatureSlot DescribeText(string slotName)
+    {
+        if (slotName.StartsWith("c.", StringComparison.Ordinal))
+        {
+            var chars = string.Concat(slotName[2..].Split('|')).Replace("<␂>", "^", StringComparison.Ordinal)
+                .Replace("<␃>", "$", StringComparison.Ordinal).Replace("<␠>", " ", StringComparison.Ordinal);
+            return new FeatureSlot("content.chars", SignalKind.Text, chars);
+        }
+
+        var words = StripPrefix(slotName).Split('|');
+        return new FeatureSlot(words.Length > 1 ? "content.phrase" : "content.word", SignalKind.Text, string.Join(' ', words));
+    }
+
+    private static FeatureSlot DescribeAuthor(string token)
+    {
+        if (token.StartsWith("email_domain=", StringComparison.Ordinal))
+        {
+            return new FeatureSlot("author.email_domain", SignalKind.Author, "e-mail domain " + token["email_domain=".Length..]);
+        }
+
+        if (token.StartsWith("url_host=", StringComparison.Ordinal))
+        {
+            return new FeatureSlot("author.url_host", SignalKind.Author, "website " + token["url_host=".Length..]);
+        }
+
+        return token switch
+        {
+            "url_present" => new FeatureSlot("author.url", SignalKind.Author, "a website is given"),
+            _ => new FeatureSlot("author.name", SignalKind.Author, token.Replace("name_", "name ", StringComparison.Ordinal).Replace('_', ' ')),
+        };
+    }
+
+    private static FeatureSlot DescribeStatistic(int index)
+    {
+        var name = TextStatistics.Names[index];
+        return name == "link_count"
+            ? new FeatureSlot("link.count", SignalKind.Link, "", index)
+            : new FeatureSlot("content.stat." + name, SignalKind.Text, "", index);
+    }
+
+    private static string StripPrefix(string slotName) =>
+        slotName.Length > 2 && slotName[1] == '.' ? slotName[2..] : slotName;
+
+    /// <summary>Evidence for a statistic, from its raw (unnormalised) value.</summary>
+    public static string StatisticEvidence(int index, float raw) => TextStatistics.Names[index] switch
+    {
+        "link_count" => FormatCount(Math.Round(Math.Exp(raw) - 1), "link"),
+        "length" => FormatCount(Math.Round(Math.Exp(raw) - 1), "character"),
+        "uppercase_ratio" => string.Create(CultureInfo.InvariantCulture, $"{raw:P0} capitals"),
+        "digit_ratio" => string.Create(CultureInfo.InvariantCulture, $"{raw:P0} digits"),
+        "exclamation_count" => FormatCount(Math.Round(Math.Exp(raw) - 1), "exclamation mark"),
+        _ => raw > 0 ? "present" : "absent",
+    };
+
+    private static string FormatCount(double n, string noun) =>
+        string.Create(CultureInfo.InvariantCulture, $"{n:0} {noun}{(n == 1 ? "" : "s")}");
+}

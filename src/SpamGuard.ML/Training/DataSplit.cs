@@ -1,0 +1,57 @@
+using System.Security.Cryptography;
+using System.Text;
+using SpamGuard.Core.Features;
+using SpamGuard.ML.Data;
+
+namespace SpamGuard.ML.Training;
+
+/// <summary>A training example with its features and the key that groups identical texts.</summary>
+internal sealed record FeaturizedExample(TrainingExample Example, CommentFeatures Features)
+{
+    /// <summary>Identical normalised texts share a key and always land on the same side of every split.</summary>
+    public string GroupKey => Features.Text;
+}
+
+/// <summary>
+/// Deterministic, grouped, stratified splitting: every (corpus, label) stratum gives the same share to validation,
+/// copies of one text never straddle the split (duplicates would inflate the score), and the order comes from
+/// hashing the seed with the text, so the same seed and data give the same split on every machine.
+/// </summary>
+internal static class DataSplit
+{
+    public static (List<FeaturizedExample> Train, List<FeaturizedExample> Validation) Split(
+        IReadOnlyList<FeaturizedExample> rows, double validationFraction, int seed)
+    {
+        var validation = new List<FeaturizedExample>();
+        foreach (var stratum in rows.GroupBy(r => (r.Example.Corpus, r.Example.IsSpam)))
+        {
+            var target = (int)Math.Floor((validationFraction * stratum.Count()) + 0.5);
+            var taken = 0;
+            foreach (var group in stratum.GroupBy(r => r.GroupKey).OrderBy(g => Hash(seed, "split", g.Key), StringComparer.Ordinal))
+            {
+                var size = group.Count();
+                if (taken + size <= target)
+                {
+                    validation.AddRange(group);
+                    taken += size;
+                }
+            }
+        }
+
+        // A text that also occurs in another stratum stays out of training entirely.
+        var held = validation.Select(v => v.GroupKey).ToHashSet(StringComparer.Ordinal);
+        var heldRows = validation.ToHashSet();
+        var train = rows.Where(r => !heldRows.Contains(r) && !held.Contains(r.GroupKey)).ToList();
+        return (train, validation);
+    }
+
+    /// <summary>Keeps the first row of each (text, label): repeated spam templates would otherwise outweigh the rest.</summary>
+    public static List<FeaturizedExample> Deduplicate(IEnumerable<FeaturizedExample> rows) =>
+        rows.DistinctBy(r => (r.GroupKey, r.Example.IsSpam)).ToList();
+
+    public static int Fold(FeaturizedExample row, int folds, int seed) =>
+        (int)(uint.Parse(Hash(seed, "fold", row.GroupKey)[..8], System.Globalization.NumberStyles.HexNumber) % (uint)folds);
+
+    private static string Hash(int seed, string purpose, string key) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{seed}|{purpose}|{key}")));
+}

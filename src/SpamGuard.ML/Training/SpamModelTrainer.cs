@@ -1,0 +1,156 @@
+using System.Globalization;
+using Microsoft.ML;
+using SpamGuard.Core.Features;
+using SpamGuard.Core.Scoring;
+using SpamGuard.ML.Data;
+using SpamGuard.ML.Evaluation;
+using SpamGuard.ML.Models;
+using SpamGuard.ML.Scoring;
+
+namespace SpamGuard.ML.Training;
+
+/// <summary>
+/// Trains a model end to end: grouped stratified hold-out, k-fold out-of-fold margins for Platt calibration and
+/// thresholds, a final fit on all training rows, and metrics on the hold-out only.
+/// </summary>
+public static class SpamModelTrainer
+{
+    public static TrainedModel Train(
+        IReadOnlyList<TrainingExample> examples,
+        IReadOnlyList<CorpusFile> files,
+        TrainerSettings settings,
+        string command,
+        IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(examples);
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(settings);
+        Validate(examples, settings);
+
+        progress?.Report(new TrainingProgress("Extracting features", 0));
+        var rows = examples.Select(e => new FeaturizedExample(e, CommentFeatureExtractor.Extract(e.Content, e.Author))).ToList();
+        var (trainAll, validation) = DataSplit.Split(rows, settings.ValidationFraction, settings.Seed);
+        var train = DataSplit.Deduplicate(trainAll);
+        if (train.Count(r => r.Example.IsSpam) < 2 || train.Count(r => !r.Example.IsSpam) < 2)
+        {
+            throw new TrainingDataException("After holding out validation rows, training needs at least two spam and two ham texts.");
+        }
+
+        var ml = new MLContext(seed: settings.Seed);
+        var folds = Math.Min(settings.CalibrationFolds, train.Count);
+        var outOfFold = new List<(FeaturizedExample Row, double Margin)>(train.Count);
+        for (var fold = 0; fold < folds; fold++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            progress?.Report(new TrainingProgress($"Calibration fold {fold + 1}/{folds}", 5 + (70.0 * fold / folds)));
+            var fit = train.Where(r => DataSplit.Fold(r, folds, settings.Seed) != fold).ToList();
+            var held = train.Where(r => DataSplit.Fold(r, folds, settings.Seed) == fold).ToList();
+            if (held.Count == 0 || !fit.Any(r => r.Example.IsSpam) || fit.All(r => r.Example.IsSpam))
+            {
+                continue;
+            }
+
+            var foldModel = SpamPipeline.Create(ml, settings).Fit(ToDataView(ml, fit));
+            var margins = ml.Data.CreateEnumerable<MarginRow>(foldModel.Transform(ToDataView(ml, held)), reuseRowObject: false)
+                .Select(m => (double)m.Score).ToList();
+            outOfFold.AddRange(held.Zip(margins));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        progress?.Report(new TrainingProgress("Calibrating", 75));
+        var calibration = PlattCalibration.Fit(outOfFold.Select(o => o.Margin).ToList(), outOfFold.Select(o => o.Row.Example.IsSpam).ToList());
+        var oofProbabilities = outOfFold
+            .Select(o => (o.Row.Example.Corpus, o.Row.Example.IsSpam, Probability: Probability.FromLogit(calibration.ToLogit(o.Margin))))
+            .ToList();
+        var spamThreshold = ThresholdSelector.SpamThreshold(oofProbabilities, settings.TargetFalsePositiveRate);
+        var discardThreshold = ThresholdSelector.DiscardThreshold(oofProbabilities.Select(o => (o.IsSpam, o.Probability)), spamThreshold);
+
+        progress?.Report(new TrainingProgress("Training final model", 80));
+        var trainView = ToDataView(ml, train);
+        var transformer = SpamPipeline.Create(ml, settings).Fit(trainView);
+        var version = $"{settings.Name}-{settings.Version}";
+        var model = new SpamModel(ml, transformer, trainView.Schema, version, calibration, new Thresholds(spamThreshold, discardThreshold));
+
+        cancellationToken.ThrowIfCancellationRequested();
+        progress?.Report(new TrainingProgress("Validating", 95));
+        var report = Evaluate(model, validation, spamThreshold);
+        var card = new ModelCard
+        {
+            Name = settings.Name,
+            Version = settings.Version,
+            CreatedUtc = DateTimeOffset.UtcNow,
+            Command = command,
+            Seed = settings.Seed,
+            Trainer = Describe(settings),
+            Data = files.Select(f => CorpusProvenance.Describe(f)).ToList(),
+            Split = new SplitDescription(
+                "Stratified by (corpus file, label); identical normalised texts grouped on one side; order by sha256(seed|text).",
+                settings.ValidationFraction, trainAll.Count, train.Count, validation.Count),
+            Calibration = new CalibrationDescription("Platt scaling on out-of-fold margins", calibration.Slope, calibration.Offset, outOfFold.Count, folds),
+            Thresholds = new ThresholdDescription(spamThreshold, discardThreshold,
+                string.Create(CultureInfo.InvariantCulture,
+                    $"spam: lowest probability (>= {ThresholdSelector.MinimumSpamThreshold}) at which out-of-fold ham blocked is <= {settings.TargetFalsePositiveRate:P1} in every corpus; discard: above every out-of-fold ham score, within [{ThresholdSelector.MinimumDiscardThreshold}, {ThresholdSelector.MaximumDiscardThreshold}]")),
+            Validation = report,
+            FeatureCount = model.FeatureCount,
+        };
+        progress?.Report(new TrainingProgress("Done", 100));
+        return new TrainedModel(ml, model, trainView.Schema, card);
+    }
+
+    /// <summary>Scores labelled rows through the serving path and reports metrics overall, per corpus and per source.</summary>
+    internal static ValidationReport Evaluate(SpamModel model, IReadOnlyList<FeaturizedExample> rows, double threshold)
+    {
+        var scored = rows.Select(r => (r.Example, Probability: Probability.FromLogit(model.Calibration.ToLogit(model.Margin(r.Features))))).ToList();
+        return new ValidationReport(
+            Metrics(scored),
+            scored.GroupBy(s => s.Example.Corpus).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => Metrics(g.ToList())),
+            scored.GroupBy(s => s.Example.Source).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => Metrics(g.ToList())));
+
+        BinaryMetrics Metrics(IReadOnlyList<(TrainingExample Example, double Probability)> part) =>
+            BinaryMetrics.Compute(part.Select(p => p.Probability).ToList(), part.Select(p => p.Example.IsSpam).ToList(), threshold);
+    }
+
+    private static IDataView ToDataView(MLContext ml, IEnumerable<FeaturizedExample> rows) =>
+        ml.Data.LoadFromEnumerable(rows.Select(r => ModelInput.From(r.Features, r.Example.IsSpam)).ToList());
+
+    private static TrainerDescription Describe(TrainerSettings s) => new(
+        s.Algorithm == "lbfgs" ? "ML.NET LbfgsLogisticRegression, single-threaded" : "ML.NET SdcaNonCalibrated (logistic loss), single-threaded",
+        new Dictionary<string, string>
+        {
+            ["l2_regularization"] = s.L2Regularization.ToString("R", CultureInfo.InvariantCulture),
+            ["l1_regularization"] = s.L1Regularization.ToString("R", CultureInfo.InvariantCulture),
+            ["max_iterations"] = s.MaxIterations.ToString(CultureInfo.InvariantCulture),
+            ["word_ngram_length"] = s.WordNgramLength.ToString(CultureInfo.InvariantCulture),
+            ["char_ngram_length"] = s.CharNgramLength.ToString(CultureInfo.InvariantCulture),
+            ["char_ngram_all_lengths"] = s.CharNgramAllLengths ? "true" : "false",
+            ["weighting"] = s.Weighting,
+            ["calibration_folds"] = s.CalibrationFolds.ToString(CultureInfo.InvariantCulture),
+            ["target_false_positive_rate"] = s.TargetFalsePositiveRate.ToString("R", CultureInfo.InvariantCulture),
+        },
+        "content: word 1..n-grams (tf, L2-normalised) after HTML/entity decoding and removal of invisible characters, links replaced by a placeholder; "
+        + "link hosts; author tokens (e-mail domain, URL host, name shape); min-max scaled statistics (log link count, log length, capitals ratio, digits ratio, log exclamation marks, 5+ digit run, currency symbol). Dates are never used.");
+
+    private static void Validate(IReadOnlyList<TrainingExample> examples, TrainerSettings settings)
+    {
+        if (examples.Count == 0)
+        {
+            throw new TrainingDataException("No training examples.");
+        }
+
+        if (settings.ValidationFraction is <= 0 or >= 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(settings), "Validation fraction must be strictly between 0 and 1.");
+        }
+
+        if (settings.CalibrationFolds < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(settings), "At least two calibration folds are needed.");
+        }
+    }
+
+    private sealed class MarginRow
+    {
+        public float Score { get; set; }
+    }
+}

@@ -1,0 +1,78 @@
+using Microsoft.ML;
+using Microsoft.ML.Trainers;
+using Microsoft.ML.Transforms.Text;
+using SpamGuard.ML.Scoring;
+
+namespace SpamGuard.ML.Training;
+
+/// <summary>
+/// The ML.NET pipeline. A linear model on sparse features, so every prediction decomposes exactly into
+/// per-feature contributions (weight × value) that the explanation shows.
+/// </summary>
+internal static class SpamPipeline
+{
+    public static IEstimator<ITransformer> Create(MLContext ml, TrainerSettings settings)
+    {
+        var text = new TextFeaturizingEstimator.Options
+        {
+            CaseMode = TextNormalizingEstimator.CaseMode.Lower,
+            KeepDiacritics = false,
+            KeepPunctuations = false,
+            KeepNumbers = true,
+            WordFeatureExtractor = new WordBagEstimator.Options
+            {
+                NgramLength = settings.WordNgramLength,
+                UseAllLengths = true,
+                Weighting = settings.Weighting == "tfidf" ? NgramExtractingEstimator.WeightingCriteria.TfIdf : NgramExtractingEstimator.WeightingCriteria.Tf,
+            },
+            CharFeatureExtractor = settings.CharNgramLength > 0
+                ? new WordBagEstimator.Options { NgramLength = settings.CharNgramLength, UseAllLengths = settings.CharNgramAllLengths }
+                : null,
+            Norm = TextFeaturizingEstimator.NormFunction.L2,
+        };
+
+        // Hosts and author tokens keep their dots and '=' so "shop.example" stays one token.
+        var tokens = new TextFeaturizingEstimator.Options
+        {
+            CaseMode = TextNormalizingEstimator.CaseMode.Lower,
+            KeepPunctuations = true,
+            KeepNumbers = true,
+            WordFeatureExtractor = new WordBagEstimator.Options { NgramLength = 1, UseAllLengths = true },
+            CharFeatureExtractor = null,
+            Norm = TextFeaturizingEstimator.NormFunction.L2,
+        };
+
+        return ml.Transforms.Text.FeaturizeText(ColumnNames.TextFeatures, text, nameof(ModelInput.Text))
+            .Append(ml.Transforms.Text.FeaturizeText(ColumnNames.LinkFeatures, tokens, nameof(ModelInput.LinkHosts)))
+            .Append(ml.Transforms.Text.FeaturizeText(ColumnNames.AuthorFeatures, tokens, nameof(ModelInput.AuthorTokens)))
+            .Append(ml.Transforms.NormalizeMinMax(ColumnNames.StatisticFeatures, nameof(ModelInput.Statistics)))
+            .Append(ml.Transforms.Concatenate(ColumnNames.Features, ColumnNames.FeatureGroups))
+            .Append(Trainer(ml, settings));
+    }
+
+    private static IEstimator<ITransformer> Trainer(MLContext ml, TrainerSettings settings) => settings.Algorithm switch
+    {
+        "lbfgs" => ml.BinaryClassification.Trainers.LbfgsLogisticRegression(new LbfgsLogisticRegressionBinaryTrainer.Options
+        {
+            LabelColumnName = nameof(ModelInput.Label),
+            FeatureColumnName = ColumnNames.Features,
+            L2Regularization = settings.L2Regularization,
+            L1Regularization = settings.L1Regularization,
+            MaximumNumberOfIterations = settings.MaxIterations,
+            OptimizationTolerance = 1e-8f,
+            NumberOfThreads = 1,
+        }),
+        _ => ml.BinaryClassification.Trainers.SdcaNonCalibrated(new SdcaNonCalibratedBinaryTrainer.Options
+            {
+                LabelColumnName = nameof(ModelInput.Label),
+                FeatureColumnName = ColumnNames.Features,
+                LossFunction = new LogLoss(),
+                L2Regularization = settings.L2Regularization,
+                L1Regularization = settings.L1Regularization,
+                MaximumNumberOfIterations = settings.MaxIterations,
+                // One thread: SDCA's result depends on thread interleaving otherwise, and the seed must reproduce it.
+                NumberOfThreads = 1,
+                Shuffle = true,
+            }),
+    };
+}

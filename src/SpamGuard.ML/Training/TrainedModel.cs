@@ -1,0 +1,11 @@
+using Microsoft.ML;
+using SpamGuard.ML.Models;
+using SpamGuard.ML.Scoring;
+
+namespace SpamGuard.ML.Training;
+
+/// <summary>A freshly trained model with its card, ready to save or to serve.</summary>
+public sealed record TrainedModel(MLContext Context, SpamModel Model, DataViewSchema InputSchema, ModelCard Card);
+
+/// <summary>Where training is, for progress bars.</summary>
+public sealed record TrainingProgress(string Phase, double Percent);
