@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using SpamGuard.Contracts.V1;
+using SpamGuard.Core;
+using SpamGuard.ML;
+using SpamGuard.Server.Scoring;
+
+namespace SpamGuard.Server.Hosting;
+
+/// <summary>Builds the SpamGuard host: Core scoring, the model, gRPC (scoring, health, reflection) and the HTTP/1 pages.</summary>
+internal static class SpamGuardApp
+{
+    /// <summary>Health check name and tag for "a model is loaded".</summary>
+    public const string ModelCheckName = "model";
+
+    /// <param name="args">Command-line arguments; they override appsettings.json (e.g. <c>--Kestrel:Endpoints:Grpc:Url=…</c>).</param>
+    /// <param name="configureServices">Runs after every registration, so tests can replace services.</param>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = DefaultContentRoot(args) });
+
+        builder.Services.AddSpamGuardCore();
+        builder.Services.AddSpamGuardModel();
+
+        builder.Services.AddSingleton<ErrorMappingInterceptor>();
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.Interceptors.Add<ErrorMappingInterceptor>();
+            grpc.EnableDetailedErrors = builder.Environment.IsDevelopment();
+        });
+        builder.Services.AddGrpcReflection();
+
+        builder.Services
+            .AddGrpcHealthChecks(health =>
+            {
+                // Overall ("") and the scoring service both depend on the model being loaded.
+                health.Services.Map("", _ => true);
+                health.Services.Map(CommentFilter.Descriptor.FullName, check => check.Tags.Contains(ModelCheckName));
+            })
+            .AddCheck<ModelReadyHealthCheck>(ModelCheckName, tags: [ModelCheckName]);
+
+        // Check calls run the checks on demand; Watch streams the publisher's results, and the default 30 s period
+        // would keep a watcher on NOT_SERVING for half a minute after the model is loaded.
+        builder.Services.Configure<HealthCheckPublisherOptions>(publisher =>
+        {
+            publisher.Delay = TimeSpan.Zero;
+            publisher.Period = TimeSpan.FromSeconds(1);
+        });
+
+        configureServices?.Invoke(builder.Services);
+
+        var app = builder.Build();
+
+        app.MapGrpcService<CommentFilterService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        app.MapSpamGuardPages();
+
+        return app;
+    }
+
+    /// <summary>
+    /// The directory of the binary unless a content root is given explicitly. The service is started from any
+    /// working directory (systemd, a container, a test runner), and appsettings.json with the Kestrel endpoints
+    /// must load regardless; the generic host would otherwise look in the working directory.
+    /// </summary>
+    private static string? DefaultContentRoot(string[] args)
+    {
+        var explicitRoot = args.Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase))
+            || Environment.GetEnvironmentVariable("ASPNETCORE_CONTENTROOT") is not null
+            || Environment.GetEnvironmentVariable("DOTNET_CONTENTROOT") is not null;
+        return explicitRoot ? null : AppContext.BaseDirectory;
+    }
+}

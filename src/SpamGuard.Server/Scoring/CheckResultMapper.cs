@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Globalization;
+using SpamGuard.Contracts.V1;
+using CoreExplanations = SpamGuard.Core.Explanations;
+using CoreScoring = SpamGuard.Core.Scoring;
+
+namespace SpamGuard.Server.Scoring;
+
+/// <summary>Turns a Core <see cref="CoreScoring.CheckResult"/> into the wire <see cref="CheckCommentResponse"/>.</summary>
+internal static class CheckResultMapper
+{
+    public static CheckCommentResponse ToResponse(this CoreScoring.CheckResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var explanation = new Explanation
+        {
+            Summary = result.Explanation.Summary,
+            BaseWeight = result.Explanation.BaseWeight,
+        };
+        explanation.Signals.Add(result.Explanation.Signals.Select(ToSignal));
+        explanation.Processing.Add(result.Explanation.Processing.Select(ToFieldProcessing));
+
+        return new CheckCommentResponse
+        {
+            Verdict = ToVerdict(result.Verdict),
+            SpamProbability = result.SpamProbability,
+            Thresholds = new Thresholds { Spam = result.Thresholds.Spam, Discard = result.Thresholds.Discard },
+            CheckId = result.CheckId,
+            ModelVersion = result.ModelVersion,
+            Explanation = explanation,
+        };
+    }
+
+    /// <summary>Retention in words: "not stored" for zero, else the largest whole unit ("7 days", "12 hours").</summary>
+    internal static string DescribeRetention(TimeSpan retention)
+    {
+        if (retention <= TimeSpan.Zero)
+        {
+            return "not stored";
+        }
+
+        return retention switch
+        {
+            { TotalDays: >= 1 } when retention.TotalDays % 1 == 0 => Plural((long)retention.TotalDays, "day"),
+            { TotalHours: >= 1 } when retention.TotalHours % 1 == 0 => Plural((long)retention.TotalHours, "hour"),
+            { TotalMinutes: >= 1 } when retention.TotalMinutes % 1 == 0 => Plural((long)retention.TotalMinutes, "minute"),
+            _ => Plural((long)Math.Ceiling(retention.TotalSeconds), "second"),
+        };
+    }
+
+    private static string Plural(long count, string unit) =>
+        count.ToString(CultureInfo.InvariantCulture) + " " + unit + (count == 1 ? "" : "s");
+
+    private static Verdict ToVerdict(CoreScoring.Verdict verdict) => verdict switch
+    {
+        CoreScoring.Verdict.Ham => Verdict.Ham,
+        CoreScoring.Verdict.Spam => Verdict.Spam,
+        CoreScoring.Verdict.Discard => Verdict.Discard,
+        _ => throw new UnreachableException($"Unmapped verdict {verdict}."),
+    };
+
+    private static Signal ToSignal(CoreExplanations.Signal signal) => new()
+    {
+        Name = signal.Name,
+        Kind = signal.Kind switch
+        {
+            CoreExplanations.SignalKind.Text => SignalKind.Text,
+            CoreExplanations.SignalKind.Link => SignalKind.Link,
+            CoreExplanations.SignalKind.Author => SignalKind.Author,
+            CoreExplanations.SignalKind.Behaviour => SignalKind.Behaviour,
+            CoreExplanations.SignalKind.Rule => SignalKind.Rule,
+            CoreExplanations.SignalKind.Reputation => SignalKind.Reputation,
+            _ => throw new UnreachableException($"Unmapped signal kind {signal.Kind}."),
+        },
+        Weight = signal.Weight,
+        Evidence = signal.Evidence,
+    };
+
+    private static FieldProcessing ToFieldProcessing(CoreExplanations.FieldProcessing processing) => new()
+    {
+        Field = processing.Field,
+        Purpose = processing.Purpose,
+        Handling = processing.Handling switch
+        {
+            CoreExplanations.DataHandling.UsedInMemoryDiscarded => DataHandling.UsedInMemoryDiscarded,
+            CoreExplanations.DataHandling.StoredPseudonymised => DataHandling.StoredPseudonymised,
+            CoreExplanations.DataHandling.Stored => DataHandling.Stored,
+            CoreExplanations.DataHandling.IgnoredDiscarded => DataHandling.IgnoredDiscarded,
+            _ => throw new UnreachableException($"Unmapped data handling {processing.Handling}."),
+        },
+        RetentionSeconds = (long)processing.Retention.TotalSeconds,
+        Retention = DescribeRetention(processing.Retention),
+    };
+}

@@ -1,0 +1,131 @@
+using System.Net;
+using System.Net.Sockets;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using SpamGuard.Core.Scoring;
+using SpamGuard.Server.Hosting;
+using SpamGuard.Server.Tests.TestDoubles;
+
+namespace SpamGuard.Server.Tests.Infrastructure;
+
+/// <summary>
+/// The real server (<see cref="SpamGuardApp.Build"/>, as Program.cs runs it) listening on free loopback ports, with
+/// <see cref="ISpamClassifier"/> replaced by a <see cref="SettableSpamClassifier"/>.
+/// </summary>
+internal sealed class SpamGuardHost : IAsyncDisposable
+{
+    /// <summary>Every network call in these tests gets this long at most, so a hang fails fast.</summary>
+    public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly WebApplication _app;
+
+    private SpamGuardHost(WebApplication app, SettableSpamClassifier classifier, int grpcPort, int httpPort)
+    {
+        _app = app;
+        Classifier = classifier;
+        GrpcPort = grpcPort;
+        HttpPort = httpPort;
+        Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = CallTimeout };
+    }
+
+    public static DateTime Deadline => DateTime.UtcNow.Add(CallTimeout);
+
+    public SettableSpamClassifier Classifier { get; }
+
+    public int GrpcPort { get; }
+
+    public int HttpPort { get; }
+
+    public GrpcChannel Channel { get; }
+
+    /// <summary>Client for the HTTP/1 endpoint.</summary>
+    public HttpClient Http { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Addresses Kestrel actually bound.</summary>
+    public IReadOnlyCollection<string> Addresses =>
+        _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.ToList();
+
+    /// <param name="model">The model to serve; null starts the host as if the model were still loading.</param>
+    /// <param name="extraArgs">More command-line arguments; later ones win.</param>
+    public static Task<SpamGuardHost> StartAsync(IScoringModel? model, params string[] extraArgs) =>
+        StartAsync(model, configureServices: null, extraArgs);
+
+    /// <param name="configureServices">Runs after the test classifier is registered.</param>
+    public static async Task<SpamGuardHost> StartAsync(
+        IScoringModel? model, Action<IServiceCollection>? configureServices, params string[] extraArgs)
+    {
+        var (grpcPort, httpPort) = FreePorts();
+        var classifier = new SettableSpamClassifier { Current = model };
+        string[] args =
+        [
+            $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{grpcPort}",
+            $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{httpPort}",
+            "--environment=Production",
+            "--Logging:LogLevel:Default=Warning",
+            .. extraArgs,
+        ];
+        var app = SpamGuardApp.Build(args, services =>
+        {
+            services.RemoveAll<ISpamClassifier>();
+            services.AddSingleton<ISpamClassifier>(classifier);
+            configureServices?.Invoke(services);
+        });
+
+        using var startTimeout = new CancellationTokenSource(CallTimeout);
+        await app.StartAsync(startTimeout.Token);
+        return new SpamGuardHost(app, classifier, grpcPort, httpPort);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        Channel.Dispose();
+        using var stopTimeout = new CancellationTokenSource(CallTimeout);
+        await _app.StopAsync(stopTimeout.Token);
+        await _app.DisposeAsync();
+    }
+
+    /// <summary>Two distinct free loopback ports. Both listeners stay open until both ports are known, so they differ.</summary>
+    private static (int First, int Second) FreePorts()
+    {
+        var first = new TcpListener(IPAddress.Loopback, 0);
+        var second = new TcpListener(IPAddress.Loopback, 0);
+        first.Start();
+        second.Start();
+        try
+        {
+            return (((IPEndPoint)first.LocalEndpoint).Port, ((IPEndPoint)second.LocalEndpoint).Port);
+        }
+        finally
+        {
+            first.Stop();
+            second.Stop();
+        }
+    }
+}
+
+/// <summary>One host with the keyword test double loaded, shared by a test class.</summary>
+public sealed class LoadedHostFixture : IAsyncLifetime
+{
+    private SpamGuardHost? _host;
+
+    internal SpamGuardHost Host => _host ?? throw new InvalidOperationException("The host has not started.");
+
+    public async Task InitializeAsync() => _host = await SpamGuardHost.StartAsync(new KeywordTestModel());
+
+    public async Task DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+    }
+}
