@@ -90,7 +90,7 @@ public static class SpamModelTrainer
             Calibration = new CalibrationDescription("Platt scaling on out-of-fold margins", calibration.Slope, calibration.Offset, outOfFold.Count, folds),
             Thresholds = new ThresholdDescription(spamThreshold, discardThreshold,
                 string.Create(CultureInfo.InvariantCulture,
-                    $"spam: lowest probability (>= {ThresholdSelector.MinimumSpamThreshold}) at which out-of-fold ham blocked is <= {settings.TargetFalsePositiveRate:P1} in every corpus; discard: above every out-of-fold ham score, within [{ThresholdSelector.MinimumDiscardThreshold}, {ThresholdSelector.MaximumDiscardThreshold}]")),
+                    $"spam: of the thresholds {ThresholdSelector.MinimumSpamThreshold}..{ThresholdSelector.MaximumSpamThreshold} (step {ThresholdSelector.SpamThresholdStep}) that block at most {settings.TargetFalsePositiveRate:P1} of out-of-fold ham in every corpus, the one with the best worst-corpus out-of-fold F1; discard: above every out-of-fold ham score, within [{ThresholdSelector.MinimumDiscardThreshold}, {ThresholdSelector.MaximumDiscardThreshold}]")),
             Validation = report,
             FeatureCount = model.FeatureCount,
         };

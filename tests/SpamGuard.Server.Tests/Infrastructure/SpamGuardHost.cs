@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SpamGuard.Core.Scoring;
+using SpamGuard.ML;
 using SpamGuard.Server.Hosting;
 using SpamGuard.Server.Tests.TestDoubles;
 
@@ -75,6 +76,8 @@ internal sealed class SpamGuardHost : IAsyncDisposable
         var app = SpamGuardApp.Build(args, services =>
         {
             services.RemoveAll<ISpamClassifier>();
+            // The test double is the model; the loader of the real one is not wanted here.
+            services.RemoveAll(d => d.ImplementationType == typeof(ModelLoader));
             services.AddSingleton<ISpamClassifier>(classifier);
             configureServices?.Invoke(services);
         });
