@@ -17,9 +17,13 @@ internal static class EvaluateCommand
         var model = CliOptions.Model();
         var data = CliOptions.Data("Labelled files (JSONL or CSV, as for train).");
         var json = CliOptions.Json();
+        var errors = new Option<FileInfo?>("--errors")
+        {
+            Description = "Write every misclassified row, with its spam probability, as JSONL for error analysis.",
+        };
         var command = new Command("evaluate", "Score labelled comments with a model and print accuracy, precision, recall, f1, mcc, auc, ham blocked, spam caught and throughput.")
         {
-            model, data, json,
+            model, data, json, errors,
         };
         command.SetAction(result =>
         {
@@ -27,7 +31,7 @@ internal static class EvaluateCommand
             {
                 var scorer = OfflineScorer.Load(CliOptions.ResolveModelPath(result.GetValue(model)));
                 var (examples, _) = CorpusLoader.Load(result.GetValue(data)!);
-                var report = Evaluate(scorer, examples);
+                var report = Evaluate(scorer, examples, result.GetValue(errors));
                 if (result.GetValue(json))
                 {
                     Console.Out.WriteLine(JsonSerializer.Serialize(report, CompactJson));
@@ -50,7 +54,7 @@ internal static class EvaluateCommand
         return command;
     }
 
-    private static EvaluationReport Evaluate(OfflineScorer scorer, List<TrainingExample> examples)
+    private static EvaluationReport Evaluate(OfflineScorer scorer, List<TrainingExample> examples, FileInfo? errors)
     {
         var comments = examples.Select(OfflineScorer.ToComment).ToList();
         var labels = examples.Select(e => e.IsSpam).ToList();
@@ -65,6 +69,12 @@ internal static class EvaluateCommand
         }
 
         stopwatch.Stop();
+        if (errors is not null)
+        {
+            var wrong = Enumerable.Range(0, examples.Count).Where(i => (probabilities[i] >= spamThreshold) != labels[i]).ToList();
+            TrainingDataReader.WriteJsonl(errors.FullName, wrong.Select(i => examples[i]), wrong.Select(i => probabilities[i]).ToList());
+        }
+
         var metrics = BinaryMetrics.Compute(probabilities, labels, spamThreshold);
         return EvaluationReport.From(metrics, scorer.Card.ModelVersion, spamThreshold, comments.Count / stopwatch.Elapsed.TotalSeconds);
     }

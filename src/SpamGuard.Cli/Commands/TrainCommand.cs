@@ -36,9 +36,13 @@ internal static class TrainCommand
             DefaultValueFactory = _ => defaults.TargetFalsePositiveRate,
         };
 
+        var writeValidation = new Option<FileInfo?>("--write-validation")
+        {
+            Description = "Also write the held-back validation rows as JSONL, to evaluate other models on exactly them later.",
+        };
         var command = new Command("train", "Train a model, calibrate it, choose thresholds and write it with its model card.")
         {
-            data, output, seed, fraction, name, version, wordNgrams, charNgrams, charAll, weighting, algorithm, l2, l1, targetFpr,
+            data, output, seed, fraction, name, version, wordNgrams, charNgrams, charAll, weighting, algorithm, l2, l1, targetFpr, writeValidation,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -67,6 +71,11 @@ internal static class TrainCommand
 
                 var trained = Train(examples, files, settings, CommandLine(processArgs), cancellationToken);
                 var zip = ModelFiles.Save(result.GetValue(output)!.FullName, trained);
+                if (result.GetValue(writeValidation) is { } validationFile)
+                {
+                    TrainingDataReader.WriteJsonl(validationFile.FullName, trained.Validation);
+                }
+
                 ResultTables.WriteCard(trained.Card, zip);
                 return Task.FromResult(ExitCodes.Ok);
             }

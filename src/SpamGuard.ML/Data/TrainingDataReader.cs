@@ -44,6 +44,33 @@ public static class TrainingDataReader
         return (examples, file);
     }
 
+    /// <summary>Writes examples in the JSONL schema this reader reads (no dates: they are never used).</summary>
+    /// <param name="probabilities">When given, one per example, written as "spam_probability".</param>
+    public static void WriteJsonl(string path, IEnumerable<TrainingExample> examples, IReadOnlyList<double>? probabilities = null)
+    {
+        using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false));
+        var index = 0;
+        foreach (var e in examples)
+        {
+            var row = new Dictionary<string, object?>
+            {
+                ["id"] = e.Id,
+                ["source"] = e.Source,
+                ["author"] = e.Author,
+                ["date"] = null,
+                ["content"] = e.Content,
+                ["label"] = e.IsSpam ? "spam" : "ham",
+            };
+            if (probabilities is not null)
+            {
+                row["spam_probability"] = probabilities[index];
+            }
+
+            index++;
+            writer.WriteLine(JsonSerializer.Serialize(row));
+        }
+    }
+
     private static List<TrainingExample> ReadJsonl(string path, string corpus, string content)
     {
         var examples = new List<TrainingExample>();

@@ -95,7 +95,7 @@ public static class SpamModelTrainer
             FeatureCount = model.FeatureCount,
         };
         progress?.Report(new TrainingProgress("Done", 100));
-        return new TrainedModel(ml, model, trainView.Schema, card);
+        return new TrainedModel(ml, model, trainView.Schema, card, validation.Select(v => v.Example).ToList());
     }
 
     /// <summary>Scores labelled rows through the serving path and reports metrics overall, per corpus and per source.</summary>

@@ -1,0 +1,42 @@
+using SpamGuard.ML.Data;
+using SpamGuard.ML.Models;
+using SpamGuard.ML.Training;
+
+namespace SpamGuard.Testing;
+
+/// <summary>
+/// A small model trained from <see cref="FixtureCorpus"/> with a fixed seed, once per test process, and saved like
+/// a real model (zip + card) so tests load it through the same path the server uses.
+/// </summary>
+public static class TinyModel
+{
+    public const string Version = "0.0.1-test";
+
+    private static readonly Lazy<string> Saved = new(Train, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    public static TrainerSettings Settings { get; } = new()
+    {
+        Seed = 7,
+        Name = "tiny",
+        Version = Version,
+        ValidationFraction = 0.2,
+        CalibrationFolds = 3,
+        MaxIterations = 50,
+        TargetFalsePositiveRate = 0.05,
+    };
+
+    /// <summary>Path of the saved model zip (its card beside it).</summary>
+    public static string ZipPath => Saved.Value;
+
+    public static string ModelVersion => $"{Settings.Name}-{Settings.Version}";
+
+    public static TrainedModel TrainInMemory() => SpamModelTrainer.Train(
+        FixtureCorpus.Examples, [new CorpusFile("fixture.jsonl", "fixture", FixtureCorpus.Examples.Count, 80, 80)],
+        Settings, "spamguard train --data fixture.jsonl (test fixture)");
+
+    private static string Train()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "spamguard-tests", Guid.NewGuid().ToString("N"));
+        return ModelFiles.Save(directory, TrainInMemory());
+    }
+}
