@@ -1,7 +1,184 @@
 using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using Grpc.Core;
+using Grpc.Net.Client;
+using SpamGuard.Contracts.V1;
+using SpamGuard.Core.Comments;
+using SpamGuard.ML.Data;
+using SpamGuard.ML.Models;
+
 namespace SpamGuard.Cli.Commands;
 
+/// <summary>
+/// <c>spamguard bench</c>: per-comment cost of featurise + score + explain on one thread, and, with --server,
+/// CheckComment throughput and latency over a real gRPC connection with concurrent callers.
+/// </summary>
 internal static class BenchCommand
 {
-    public static Command Create() => new("bench", "Benchmark scoring.");
+    private static readonly JsonSerializerOptions Json = new(ModelFiles.CardJson) { WriteIndented = false };
+
+    public static Command Create()
+    {
+        var model = CliOptions.Model();
+        var data = CliOptions.Data("Comments to score (JSONL or CSV; labels are read but not used).");
+        var runs = new Option<int>("--runs") { Description = "Timed passes over the data; the median of their medians is reported.", DefaultValueFactory = _ => 5 };
+        var server = new Option<Uri?>("--server") { Description = "Also measure CheckComment over gRPC against this running server." };
+        var concurrency = new Option<int>("--concurrency") { Description = "Concurrent gRPC callers.", DefaultValueFactory = _ => 16 };
+        var requests = new Option<int>("--requests") { Description = "gRPC calls per run.", DefaultValueFactory = _ => 20000 };
+        var json = CliOptions.Json();
+        var command = new Command("bench", "Benchmark scoring in process (one thread) and, with --server, over gRPC.")
+        {
+            model, data, runs, server, concurrency, requests, json,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            try
+            {
+                var (examples, _) = CorpusLoader.Load(result.GetValue(data)!);
+                var comments = examples.Select(OfflineScorer.ToComment).ToList();
+                var runCount = Math.Max(1, result.GetValue(runs));
+                var report = new Dictionary<string, object>
+                {
+                    ["comments"] = comments.Count,
+                    ["runs"] = runCount,
+                };
+                if (result.GetValue(server) is { } address)
+                {
+                    var grpc = await GrpcBenchAsync(address, examples, result.GetValue(concurrency), result.GetValue(requests), runCount, cancellationToken);
+                    report["grpc"] = grpc;
+                }
+                else
+                {
+                    var scorer = OfflineScorer.Load(CliOptions.ResolveModelPath(result.GetValue(model)));
+                    report["model_version"] = scorer.Card.ModelVersion;
+                    report["in_process"] = InProcess(scorer, comments, runCount);
+                }
+
+                Console.Out.WriteLine(result.GetValue(json)
+                    ? JsonSerializer.Serialize(report, Json)
+                    : JsonSerializer.Serialize(report, ModelFiles.CardJson));
+                return ExitCodes.Ok;
+            }
+            catch (Exception ex) when (ex is TrainingDataException or ModelLoadException)
+            {
+                await Console.Error.WriteLineAsync("error: " + ex.Message);
+                return ExitCodes.BadInput;
+            }
+            catch (RpcException ex)
+            {
+                await Console.Error.WriteLineAsync($"error: {ex.StatusCode}: {ex.Status.Detail}");
+                return ExitCodes.ServerError;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>Times each Check call on this thread; one warm-up pass first so JIT and pools are settled.</summary>
+    private static Dictionary<string, double> InProcess(OfflineScorer scorer, List<Comment> comments, int runs)
+    {
+        foreach (var comment in comments)
+        {
+            scorer.Check(comment);
+        }
+
+        var medians = new List<double>();
+        var all = new List<double>(comments.Count * runs);
+        var perSecond = new List<double>();
+        for (var run = 0; run < runs; run++)
+        {
+            var times = new double[comments.Count];
+            var started = Stopwatch.GetTimestamp();
+            for (var i = 0; i < comments.Count; i++)
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                scorer.Check(comments[i]);
+                times[i] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+            }
+
+            perSecond.Add(comments.Count / Stopwatch.GetElapsedTime(started).TotalSeconds);
+            medians.Add(Percentile(times, 0.5));
+            all.AddRange(times);
+        }
+
+        return new Dictionary<string, double>
+        {
+            ["median_us_per_comment"] = Percentile(medians, 0.5),
+            ["p90_us"] = Percentile(all, 0.9),
+            ["p99_us"] = Percentile(all, 0.99),
+            ["comments_per_second_one_thread"] = Percentile(perSecond, 0.5),
+        };
+    }
+
+    private static async Task<Dictionary<string, double>> GrpcBenchAsync(Uri address, List<TrainingExample> examples,
+        int concurrency, int requests, int runs, CancellationToken cancellationToken)
+    {
+        using var channel = GrpcChannel.ForAddress(address);
+        var client = new CommentFilter.CommentFilterClient(channel);
+        var payloads = examples.Select(e => new CheckCommentRequest { Site = "https://bench.invalid/", Content = e.Content, Author = e.Author ?? "" }).ToList();
+
+        // Warm-up: connections, JIT and engine pools on both sides.
+        await RunAsync(Math.Min(requests, 2000));
+        var throughputs = new List<double>();
+        var latencies = new List<double>();
+        var failures = 0;
+        for (var run = 0; run < runs; run++)
+        {
+            var (elapsed, times, failed) = await RunAsync(requests);
+            throughputs.Add(requests / elapsed.TotalSeconds);
+            latencies.AddRange(times);
+            failures += failed;
+        }
+
+        return new Dictionary<string, double>
+        {
+            ["concurrency"] = concurrency,
+            ["requests_per_run"] = requests,
+            ["median_requests_per_second"] = Percentile(throughputs, 0.5),
+            ["p50_ms"] = Percentile(latencies, 0.5),
+            ["p99_ms"] = Percentile(latencies, 0.99),
+            ["failed"] = failures,
+        };
+
+        async Task<(TimeSpan Elapsed, List<double> Times, int Failed)> RunAsync(int count)
+        {
+            var next = -1;
+            var failed = 0;
+            var perWorker = new List<double>[concurrency];
+            var started = Stopwatch.GetTimestamp();
+            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async worker =>
+            {
+                var times = perWorker[worker] = [];
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < count)
+                {
+                    var t0 = Stopwatch.GetTimestamp();
+                    try
+                    {
+                        await client.CheckCommentAsync(payloads[i % payloads.Count], deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancellationToken);
+                        times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                    }
+                    catch (RpcException)
+                    {
+                        Interlocked.Increment(ref failed);
+                    }
+                }
+            }));
+            return (Stopwatch.GetElapsedTime(started), perWorker.SelectMany(t => t).ToList(), failed);
+        }
+    }
+
+    private static double Percentile(IReadOnlyList<double> values, double q)
+    {
+        if (values.Count == 0)
+        {
+            return double.NaN;
+        }
+
+        var sorted = values.Order().ToArray();
+        var rank = q * (sorted.Length - 1);
+        var low = (int)Math.Floor(rank);
+        var high = (int)Math.Ceiling(rank);
+        return sorted[low] + ((sorted[high] - sorted[low]) * (rank - low));
+    }
 }

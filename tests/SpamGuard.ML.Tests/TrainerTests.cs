@@ -1,0 +1,74 @@
+using SpamGuard.Core.Features;
+using SpamGuard.ML.Data;
+using SpamGuard.ML.Training;
+using SpamGuard.Testing;
+
+namespace SpamGuard.ML.Tests;
+
+public sealed class TrainerTests
+{
+    [Fact]
+    public void Train_SameSeedAndData_GivesTheSameModel()
+    {
+        var a = TinyModel.TrainInMemory();
+        var b = TinyModel.TrainInMemory();
+        var features = CommentFeatureExtractor.Extract("cheap viagra at http://pills-shop.example", null);
+
+        Assert.Equal(a.Model.Margin(features), b.Model.Margin(features));
+        Assert.Equal(a.Card.Thresholds, b.Card.Thresholds);
+        Assert.Equal(a.Card.Calibration, b.Card.Calibration);
+    }
+
+    [Fact]
+    public void Train_ValidationRows_NeverShareATextWithTrainingRows()
+    {
+        var trained = TinyModel.TrainInMemory();
+        var validationTexts = trained.Validation.Select(v => CommentFeatureExtractor.Extract(v.Content, v.Author).Text).ToHashSet();
+        var trainingTexts = FixtureCorpus.Examples.Except(trained.Validation)
+            .Select(e => CommentFeatureExtractor.Extract(e.Content, e.Author).Text);
+
+        Assert.NotEmpty(trained.Validation);
+        Assert.DoesNotContain(trainingTexts, validationTexts.Contains);
+        Assert.Equal(trained.Validation.Count, trained.Card.Validation.Overall.Count);
+    }
+
+    [Fact]
+    public void Split_DuplicatesAndStrata_StayTogetherAndProportional()
+    {
+        var rows = Enumerable.Range(0, 100)
+            .Select(i => new TrainingExample($"{i}", i < 50 ? "a" : "b", "s", null, $"text {i % 40}", i % 2 == 0))
+            .Select(e => new FeaturizedExample(e, CommentFeatureExtractor.Extract(e.Content, null)))
+            .ToList();
+
+        var (train, validation) = DataSplit.Split(rows, 0.2, seed: 1);
+
+        var validationKeys = validation.Select(v => v.GroupKey).ToHashSet();
+        Assert.DoesNotContain(train, t => validationKeys.Contains(t.GroupKey));
+        Assert.InRange(validation.Count, 10, 30);
+    }
+
+    [Fact]
+    public void Train_Card_DescribesDataSeedCalibrationAndCommand()
+    {
+        var card = TinyModel.TrainInMemory().Card;
+
+        Assert.Equal(TinyModel.Settings.Seed, card.Seed);
+        Assert.Equal("tiny-" + TinyModel.Version, card.ModelVersion);
+        Assert.Single(card.Data);
+        Assert.StartsWith("spamguard train", card.Command, StringComparison.Ordinal);
+        Assert.True(card.Calibration.Slope > 0);
+        Assert.True(card.Thresholds.Spam < card.Thresholds.Discard);
+        Assert.True(card.Validation.Overall.F1 > 0.8, $"tiny model validation F1 {card.Validation.Overall.F1}");
+    }
+
+    [Fact]
+    public void Train_OnlyOneClass_IsAClearError()
+    {
+        var onlyHam = FixtureCorpus.Ham.ToList();
+
+        var ex = Assert.Throws<TrainingDataException>(() =>
+            SpamModelTrainer.Train(onlyHam, [], TinyModel.Settings, "test"));
+
+        Assert.Contains("spam", ex.Message, StringComparison.Ordinal);
+    }
+}
