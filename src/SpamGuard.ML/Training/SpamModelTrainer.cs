@@ -31,7 +31,7 @@ public static class SpamModelTrainer
         progress?.Report(new TrainingProgress("Extracting features", 0));
         var rows = examples.Select(e => new FeaturizedExample(e, CommentFeatureExtractor.Extract(e.Content, e.Author))).ToList();
         var (trainAll, validation) = DataSplit.Split(rows, settings.ValidationFraction, settings.Seed);
-        var train = DataSplit.Deduplicate(trainAll);
+        var train = settings.DeduplicateTraining ? DataSplit.Deduplicate(trainAll) : trainAll;
         if (train.Count(r => r.Example.IsSpam) < 2 || train.Count(r => !r.Example.IsSpam) < 2)
         {
             throw new TrainingDataException("After holding out validation rows, training needs at least two spam and two ham texts.");
@@ -125,6 +125,7 @@ public static class SpamModelTrainer
             ["char_ngram_length"] = s.CharNgramLength.ToString(CultureInfo.InvariantCulture),
             ["char_ngram_all_lengths"] = s.CharNgramAllLengths ? "true" : "false",
             ["weighting"] = s.Weighting,
+            ["deduplicate_training"] = s.DeduplicateTraining ? "true" : "false",
             ["calibration_folds"] = s.CalibrationFolds.ToString(CultureInfo.InvariantCulture),
             ["target_false_positive_rate"] = s.TargetFalsePositiveRate.ToString("R", CultureInfo.InvariantCulture),
         },

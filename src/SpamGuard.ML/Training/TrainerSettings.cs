@@ -29,6 +29,9 @@ public sealed record TrainerSettings
     /// <summary>"sdca" (logistic loss, SDCA) or "lbfgs" (logistic regression, L-BFGS).</summary>
     public string Algorithm { get; init; } = "sdca";
 
+    /// <summary>Train on each (text, label) once; repeated spam templates otherwise outweigh the rest.</summary>
+    public bool DeduplicateTraining { get; init; } = true;
+
     public float L2Regularization { get; init; } = 1e-4f;
 
     public float L1Regularization { get; init; }

@@ -25,10 +25,12 @@ internal sealed class SpamGuardHost : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private SpamGuardHost(WebApplication app, SettableSpamClassifier classifier, int grpcPort, int httpPort)
+    private readonly SettableSpamClassifier? _classifier;
+
+    private SpamGuardHost(WebApplication app, SettableSpamClassifier? classifier, int grpcPort, int httpPort)
     {
         _app = app;
-        Classifier = classifier;
+        _classifier = classifier;
         GrpcPort = grpcPort;
         HttpPort = httpPort;
         Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
@@ -37,7 +39,9 @@ internal sealed class SpamGuardHost : IAsyncDisposable
 
     public static DateTime Deadline => DateTime.UtcNow.Add(CallTimeout);
 
-    public SettableSpamClassifier Classifier { get; }
+    /// <summary>The test double's classifier; only for hosts started with a test model.</summary>
+    public SettableSpamClassifier Classifier =>
+        _classifier ?? throw new InvalidOperationException("This host serves a real model file, not a test double.");
 
     public int GrpcPort { get; }
 
@@ -77,7 +81,10 @@ internal sealed class SpamGuardHost : IAsyncDisposable
         {
             services.RemoveAll<ISpamClassifier>();
             // The test double is the model; the loader of the real one is not wanted here.
-            services.RemoveAll(d => d.ImplementationType == typeof(ModelLoader));
+            foreach (var loader in services.Where(d => d.ImplementationType == typeof(ModelLoader)).ToList())
+            {
+                services.Remove(loader);
+            }
             services.AddSingleton<ISpamClassifier>(classifier);
             configureServices?.Invoke(services);
         });
@@ -85,6 +92,33 @@ internal sealed class SpamGuardHost : IAsyncDisposable
         using var startTimeout = new CancellationTokenSource(CallTimeout);
         await app.StartAsync(startTimeout.Token);
         return new SpamGuardHost(app, classifier, grpcPort, httpPort);
+    }
+
+    /// <summary>Starts the host exactly as shipped, loading the model file at <paramref name="modelPath"/>.</summary>
+    public static async Task<SpamGuardHost> StartWithModelFileAsync(string modelPath, params string[] extraArgs)
+    {
+        var (grpcPort, httpPort) = FreePorts();
+        var app = SpamGuardApp.Build(
+        [
+            $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{grpcPort}",
+            $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{httpPort}",
+            "--environment=Production",
+            "--Logging:LogLevel:Default=Warning",
+            $"--Model:Path={modelPath}",
+            .. extraArgs,
+        ]);
+        using var startTimeout = new CancellationTokenSource(CallTimeout);
+        try
+        {
+            await app.StartAsync(startTimeout.Token);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
+        return new SpamGuardHost(app, classifier: null, grpcPort, httpPort);
     }
 
     public async ValueTask DisposeAsync()
