@@ -74,12 +74,15 @@ internal static class BenchCommand
         return command;
     }
 
-    /// <summary>Times each Check call on this thread; one warm-up pass first so JIT and pools are settled.</summary>
+    /// <summary>Times each Check call on this thread, after warm-up passes that let tiered JIT and pools settle.</summary>
     private static Dictionary<string, double> InProcess(OfflineScorer scorer, List<Comment> comments, int runs)
     {
-        foreach (var comment in comments)
+        for (var pass = 0; pass < 3; pass++)
         {
-            scorer.Check(comment);
+            foreach (var comment in comments)
+            {
+                scorer.Check(comment);
+            }
         }
 
         var medians = new List<double>();

@@ -28,7 +28,7 @@ internal static class TrainCommand
         var charAll = new Option<bool>("--char-ngrams-all-lengths") { Description = "Character n-grams of every length up to --char-ngrams." };
         var weighting = new Option<string>("--weighting") { Description = "tf or tfidf.", DefaultValueFactory = _ => defaults.Weighting };
         var algorithm = new Option<string>("--trainer") { Description = "sdca or lbfgs.", DefaultValueFactory = _ => defaults.Algorithm };
-        var keepDuplicates = new Option<bool>("--keep-duplicates") { Description = "Train on repeated texts as often as they occur." };
+        var deduplicate = new Option<bool>("--deduplicate") { Description = "Train on each repeated (text, label) once." };
         var l2 = new Option<float>("--l2") { Description = "L2 regularisation.", DefaultValueFactory = _ => defaults.L2Regularization };
         var l1 = new Option<float>("--l1") { Description = "L1 regularisation.", DefaultValueFactory = _ => defaults.L1Regularization };
         var targetFpr = new Option<double>("--target-fpr")
@@ -43,7 +43,7 @@ internal static class TrainCommand
         };
         var command = new Command("train", "Train a model, calibrate it, choose thresholds and write it with its model card.")
         {
-            data, output, seed, fraction, name, version, wordNgrams, charNgrams, charAll, weighting, algorithm, l2, l1, targetFpr, writeValidation, keepDuplicates,
+            data, output, seed, fraction, name, version, wordNgrams, charNgrams, charAll, weighting, algorithm, l2, l1, targetFpr, writeValidation, deduplicate,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -61,7 +61,7 @@ internal static class TrainCommand
                     CharNgramAllLengths = result.GetValue(charAll),
                     Weighting = result.GetValue(weighting)!,
                     Algorithm = result.GetValue(algorithm)!,
-                    DeduplicateTraining = !result.GetValue(keepDuplicates),
+                    DeduplicateTraining = result.GetValue(deduplicate),
                     L2Regularization = result.GetValue(l2),
                     L1Regularization = result.GetValue(l1),
                     TargetFalsePositiveRate = result.GetValue(targetFpr),

@@ -43,12 +43,14 @@ internal static class SummaryWriter
     private static List<string> Reasons(List<Signal> deciding, bool towardSpam)
     {
         var reasons = new List<string>();
-        var words = deciding.Where(s => s.Kind == SignalKind.Text && s.Name.StartsWith("content.", StringComparison.Ordinal)
-                                        && !s.Name.StartsWith("content.stat", StringComparison.Ordinal))
+        var words = deciding.Where(s => s.Name is "content.word" or "content.phrase")
+            .Select(s => $"\"{s.Evidence}\"").Distinct().Take(MaxWords).ToList();
+        var pieces = deciding.Where(s => s.Name == "content.chars")
             .Select(s => $"\"{s.Evidence}\"").Distinct().Take(MaxWords).ToList();
         var hosts = deciding.Where(s => s.Name == "link.host").Select(s => s.Evidence).Distinct().Take(3).ToList();
 
         var wordsAdded = false;
+        var piecesAdded = false;
         var hostsAdded = false;
         foreach (var signal in deciding)
         {
@@ -62,7 +64,21 @@ internal static class SummaryWriter
                 case SignalKind.Text when signal.Name.StartsWith("content.stat.", StringComparison.Ordinal):
                     reasons.Add(StatisticReason(signal, towardSpam));
                     break;
-                case SignalKind.Text when !wordsAdded:
+                case SignalKind.Text when signal.Name == "content.chars":
+                    if (!piecesAdded)
+                    {
+                        piecesAdded = true;
+                        reasons.Add((towardSpam ? "letter sequences typical of spam such as " : "ordinary letter sequences such as ")
+                                    + string.Join(", ", pieces));
+                    }
+
+                    break;
+                case SignalKind.Text when signal.Name is "content.word" or "content.phrase":
+                    if (wordsAdded)
+                    {
+                        break;
+                    }
+
                     wordsAdded = true;
                     reasons.Add((towardSpam ? "wording typical of spam such as " : "ordinary wording such as ")
                                 + string.Join(", ", words));
@@ -71,7 +87,7 @@ internal static class SummaryWriter
                     hostsAdded = true;
                     reasons.Add((towardSpam ? "links to " : "links to familiar sites ") + string.Join(", ", hosts));
                     break;
-                case SignalKind.Link when signal.Name == "link.count":
+                case SignalKind.Link when signal.Name is "link.count" or "link.present":
                     reasons.Add(signal.Evidence);
                     break;
                 case SignalKind.Author:

@@ -41,7 +41,7 @@ public static class CommentFeatureExtractor
                 sb.Append("name_has_digits ");
             }
 
-            if (TextNormalizer.Normalize(name).LinkHosts.Count > 0)
+            if (name.Contains('.', StringComparison.Ordinal) && TextNormalizer.Normalize(name).LinkHosts.Count > 0)
             {
                 sb.Append("name_has_link ");
             }

@@ -26,9 +26,6 @@ public static partial class TextNormalizer
     [GeneratedRegex("""(?:(?:https?|ftp)://|www\.)[^\s<>"']{1,2000}|\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:com|net|org|info|biz|ru|cn|xyz|top|online|site|shop|store|club|io|co|uk|de|me|tk|ml|ga|cf|gq|pw|cc|tv|us|eu|in|ly|gl|to)\b(?:/[^\s<>"']{0,2000})?""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Link();
 
-    [GeneratedRegex("""\s+""", RegexOptions.CultureInvariant)]
-    private static partial Regex Whitespace();
-
     public static NormalizedContent Normalize(string? raw)
     {
         if (string.IsNullOrEmpty(raw))
@@ -39,31 +36,67 @@ public static partial class TextNormalizer
         var hosts = new List<string>();
         var text = RemoveInvisibleAndBroken(raw);
 
-        foreach (Match m in AnchorHref().Matches(text))
+        // The checks for '<', '&' and '.' skip whole passes for the plain comments that are most of the traffic.
+        if (text.Contains('<', StringComparison.Ordinal))
         {
-            AddHost(hosts, WebUtility.HtmlDecode(m.Groups["url"].Value));
+            foreach (Match m in AnchorHref().Matches(text))
+            {
+                AddHost(hosts, WebUtility.HtmlDecode(m.Groups["url"].Value));
+            }
+
+            // Tags go before entities are decoded, so "&lt;b&gt;" stays visible text instead of turning into markup.
+            text = Tag().Replace(text, " ");
         }
 
-        // Tags go before entities are decoded, so "&lt;b&gt;" stays visible text instead of turning into markup.
-        text = Tag().Replace(text, " ");
-        text = WebUtility.HtmlDecode(text);
-        // Decoding can produce invisible characters again (&#xFEFF;).
-        text = RemoveInvisibleAndBroken(text);
+        if (text.Contains('&', StringComparison.Ordinal))
+        {
+            text = WebUtility.HtmlDecode(text);
+            // Decoding can produce invisible characters again (&#xFEFF;).
+            text = RemoveInvisibleAndBroken(text);
+        }
 
         var hrefHostCount = hosts.Count;
-        text = Link().Replace(text, m =>
+        if (text.Contains('.', StringComparison.Ordinal) || text.Contains("://", StringComparison.Ordinal))
         {
-            AddHost(hosts, m.Value);
-            return " " + LinkPlaceholder + " ";
-        });
+            text = Link().Replace(text, m =>
+            {
+                AddHost(hosts, m.Value);
+                return " " + LinkPlaceholder + " ";
+            });
+        }
+
         if (hrefHostCount > 0 && hosts.Count > hrefHostCount)
         {
             // A link written as <a href="u">u</a> is one link, not two.
             DeduplicateAnchorText(hosts, hrefHostCount);
         }
 
-        text = Whitespace().Replace(text, " ").Trim();
-        return new NormalizedContent(text, hosts);
+        return new NormalizedContent(CollapseWhitespace(text), hosts);
+    }
+
+    /// <summary>Runs of white space become one space; leading and trailing white space goes.</summary>
+    internal static string CollapseWhitespace(string text)
+    {
+        var sb = new StringBuilder(text.Length);
+        var pendingSpace = false;
+        foreach (var c in text)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                pendingSpace = sb.Length > 0;
+                continue;
+            }
+
+            if (pendingSpace)
+            {
+                sb.Append(' ');
+                pendingSpace = false;
+            }
+
+            sb.Append(c);
+        }
+
+        return sb.ToString();
     }
 
     /// <summary>Host of a URL or bare domain, lower-cased and without "www."; null when there is none.</summary>

@@ -35,11 +35,13 @@ internal static class ModelCardMarkdown
         sb.AppendLine();
         Line(sb, $"- Trainer: {card.Trainer.Algorithm}; {string.Join(", ", card.Trainer.Parameters.Select(p => $"{p.Key}={p.Value}"))}.");
         Line(sb, $"- Features: {card.Trainer.Features}");
-        Line(sb, $"- Split: {card.Split.Method} Validation fraction {card.Split.ValidationFraction}: {card.Split.TrainRows} training rows ({card.Split.TrainRowsAfterDeduplication} after removing repeated texts), {card.Split.ValidationRows} validation rows.");
+        Line(sb, $"- Split: {card.Split.Method} Validation fraction {card.Split.ValidationFraction}: {card.Split.TrainRows} training rows ({card.Split.TrainRowsAfterDeduplication} used for training), {card.Split.ValidationRows} validation rows.");
         Line(sb, $"- Calibration: {card.Calibration.Method} ({card.Calibration.Folds} folds, {card.Calibration.OutOfFoldRows} rows): logit = {card.Calibration.Slope:0.####} × margin + {card.Calibration.Offset:0.####}.");
         Line(sb, $"- Thresholds: spam ≥ {card.Thresholds.Spam:0.####}, discard ≥ {card.Thresholds.Discard:0.####}. Rule: {card.Thresholds.Rule}.");
         sb.AppendLine();
-        Line(sb, "## Validation metrics (held-back rows only, never trained or tuned on)");
+        Line(sb, "## Validation metrics (held-back rows only)");
+        sb.AppendLine();
+        Line(sb, "The model never trained on these rows, and its calibration and thresholds were chosen on out-of-fold scores of the training rows, not on them. Spam is the positive class; ham blocked is the false-positive rate.");
         sb.AppendLine();
         Line(sb, "| part | rows | spam | ham | accuracy | precision | recall | F1 | MCC | AUC | ham blocked | spam caught |");
         Line(sb, "|---|---|---|---|---|---|---|---|---|---|---|---|");

@@ -44,25 +44,47 @@ internal static class FeatureSlots
     private static FeatureSlot Describe(string group, int index, string slotName) => group switch
     {
         ColumnNames.TextFeatures => DescribeText(slotName),
-        ColumnNames.LinkFeatures => new FeatureSlot("link.host", SignalKind.Link, StripPrefix(slotName)),
-        ColumnNames.AuthorFeatures => DescribeAuthor(StripPrefix(slotName)),
+        ColumnNames.LinkFeatures => new FeatureSlot("link.host", SignalKind.Link, WithoutExtractorPrefix(slotName)),
+        ColumnNames.AuthorFeatures => DescribeAuthor(WithoutExtractorPrefix(slotName)),
         ColumnNames.StatisticFeatures => DescribeStatistic(index),
         _ => throw new InvalidOperationException($"Unknown feature group {group}."),
     };
 
-    // FeaturizeText names word n-gram slots "w.free|entry" and character n-gram slots "c.<␂>|f|r".
+    private const string CharPrefix = "Char.";
+    private const string WordPrefix = "Word.";
+    private static readonly string PaddedPlaceholder = " " + TextNormalizer.LinkPlaceholder + " ";
+
+    // FeaturizeText names word n-gram slots "Word.free|entry" and character n-gram slots "Char.<␂>|f|r|e", where
+    // <␂> and <␃> mark the start and end of the text and <␠> a space.
     private static FeatureSlot DescribeText(string slotName)
     {
-        if (slotName.StartsWith("c.", StringComparison.Ordinal))
+        if (slotName.StartsWith(CharPrefix, StringComparison.Ordinal))
         {
-            var chars = string.Concat(slotName[2..].Split('|')).Replace("<␂>", "^", StringComparison.Ordinal)
-                .Replace("<␃>", "$", StringComparison.Ordinal).Replace("<␠>", " ", StringComparison.Ordinal);
-            return new FeatureSlot("content.chars", SignalKind.Text, chars);
+            var chars = string.Concat(slotName[CharPrefix.Length..].Split('|'))
+                .Replace("<␠>", " ", StringComparison.Ordinal)
+                .Replace("<␂>", "", StringComparison.Ordinal)
+                .Replace("<␃>", "", StringComparison.Ordinal);
+            // Pieces of the link placeholder say "there is a link", not anything about the words.
+            return PaddedPlaceholder.Contains(chars, StringComparison.Ordinal)
+                ? LinkPresent
+                : new FeatureSlot("content.chars", SignalKind.Text, chars);
         }
 
-        var words = StripPrefix(slotName).Split('|');
+        var words = WithoutExtractorPrefix(slotName).Split('|');
+        if (words.Contains(TextNormalizer.LinkPlaceholder))
+        {
+            return words.Length == 1
+                ? LinkPresent
+                : new FeatureSlot("content.phrase", SignalKind.Text, string.Join(' ', words.Select(w => w == TextNormalizer.LinkPlaceholder ? "<link>" : w)));
+        }
+
         return new FeatureSlot(words.Length > 1 ? "content.phrase" : "content.word", SignalKind.Text, string.Join(' ', words));
     }
+
+    private static readonly FeatureSlot LinkPresent = new("link.present", SignalKind.Link, "a link in the text");
+
+    private static string WithoutExtractorPrefix(string slotName) =>
+        slotName.StartsWith(WordPrefix, StringComparison.Ordinal) ? slotName[WordPrefix.Length..] : slotName;
 
     private static FeatureSlot DescribeAuthor(string token)
     {
@@ -90,9 +112,6 @@ internal static class FeatureSlots
             ? new FeatureSlot("link.count", SignalKind.Link, "", index)
             : new FeatureSlot("content.stat." + name, SignalKind.Text, "", index);
     }
-
-    private static string StripPrefix(string slotName) =>
-        slotName.Length > 2 && slotName[1] == '.' ? slotName[2..] : slotName;
 
     /// <summary>Evidence for a statistic, from its raw (unnormalised) value.</summary>
     public static string StatisticEvidence(int index, float raw) => TextStatistics.Names[index] switch

@@ -112,8 +112,13 @@ public sealed class SpamModel : IScoringModel
                 continue;
             }
 
-            var at = top.FindIndex(t => Math.Abs(t.Weight) < Math.Abs(contribution));
-            top.Insert(at < 0 ? top.Count : at, (slot, contribution));
+            var at = top.Count;
+            while (at > 0 && Math.Abs(top[at - 1].Weight) < Math.Abs(contribution))
+            {
+                at--;
+            }
+
+            top.Insert(at, (slot, contribution));
             if (top.Count > max)
             {
                 top.RemoveAt(max);

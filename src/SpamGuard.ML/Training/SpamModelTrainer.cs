@@ -129,8 +129,10 @@ public static class SpamModelTrainer
             ["calibration_folds"] = s.CalibrationFolds.ToString(CultureInfo.InvariantCulture),
             ["target_false_positive_rate"] = s.TargetFalsePositiveRate.ToString("R", CultureInfo.InvariantCulture),
         },
-        "content: word 1..n-grams (tf, L2-normalised) after HTML/entity decoding and removal of invisible characters, links replaced by a placeholder; "
-        + "link hosts; author tokens (e-mail domain, URL host, name shape); min-max scaled statistics (log link count, log length, capitals ratio, digits ratio, log exclamation marks, 5+ digit run, currency symbol). Dates are never used.");
+        $"content: word 1..{s.WordNgramLength}-grams and character {(s.CharNgramAllLengths ? "1.." : "")}{s.CharNgramLength}-grams ({s.Weighting}, L2-normalised; none when 0) "
+        + "after removal of invisible characters, HTML tags and entities, with links replaced by a placeholder; link hosts; author tokens "
+        + "(e-mail domain, URL host, name shape); min-max scaled statistics (log link count, log length, capitals ratio, digits ratio, "
+        + "log exclamation marks, 5+ digit run, currency symbol). Dates are never used.");
 
     private static void Validate(IReadOnlyList<TrainingExample> examples, TrainerSettings settings)
     {

@@ -31,7 +31,7 @@ internal static class ThresholdSelector
         var steps = (int)Math.Round((MaximumSpamThreshold - MinimumSpamThreshold) / SpamThresholdStep);
         for (var step = 0; step <= steps; step++)
         {
-            var threshold = MinimumSpamThreshold + (step * SpamThresholdStep);
+            var threshold = Math.Round(MinimumSpamThreshold + (step * SpamThresholdStep), 4);
             var worstF1 = double.PositiveInfinity;
             var allowed = true;
             foreach (var corpus in corpora)
