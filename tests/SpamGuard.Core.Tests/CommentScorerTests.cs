@@ -91,7 +91,7 @@ public sealed partial class CommentScorerTests
         Assert.Equal(Verdict.Spam, result.Verdict);
     }
 
-    [Fact(Skip = "bug: CommentScorer.cs:36-41 combines an overridden SpamThreshold with the model's DiscardThreshold without checking the pair; ScoringOptionsValidator (ScoringOptions.cs:85) only compares them when both are overridden, so a comment below the spam threshold can be discarded")]
+    [Fact]
     public void Check_SpamOverrideAboveModelDiscard_NeverDiscardsBelowSpamThreshold()
     {
         // Arrange: model thresholds (0.7, 0.95); operator raises only the spam threshold to 0.97.
@@ -197,6 +197,16 @@ public sealed partial class CommentScorerTests
         // Assert
         Assert.Equal(Verdict.Ham, result.Verdict);
         Assert.Contains(result.Explanation.Signals, s => s is { Name: "rule.administrator", Kind: SignalKind.Rule, Weight: -30.0 });
+    }
+
+    [Fact]
+    public void Check_AdministratorRole_IsHamEvenWhenTheLogitOutweighsTheRule()
+    {
+        var comment = TestComments.With() with { UserRole = "administrator" };
+
+        var result = Scorer(Model(100)).Check(comment);
+
+        Assert.Equal(Verdict.Ham, result.Verdict);
     }
 
     [Theory]

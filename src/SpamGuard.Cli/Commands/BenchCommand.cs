@@ -23,7 +23,7 @@ internal static class BenchCommand
         var model = CliOptions.Model();
         var data = CliOptions.Data("Comments to score (JSONL or CSV; labels are read but not used).");
         var runs = new Option<int>("--runs") { Description = "Timed passes over the data; the median of their medians is reported.", DefaultValueFactory = _ => 5 };
-        var server = new Option<Uri?>("--server") { Description = "Also measure CheckComment over gRPC against this running server." };
+        var server = CliOptions.Server("Measure CheckComment over gRPC against this running server instead of in process.", defaultValue: null);
         var concurrency = new Option<int>("--concurrency") { Description = "Concurrent gRPC callers.", DefaultValueFactory = _ => 16 };
         var requests = new Option<int>("--requests") { Description = "gRPC calls per run.", DefaultValueFactory = _ => 20000 };
         var json = CliOptions.Json();

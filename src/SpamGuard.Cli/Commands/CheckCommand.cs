@@ -14,7 +14,7 @@ internal static class CheckCommand
 {
     public static Command Create()
     {
-        var server = new Option<Uri>("--server") { Description = "gRPC address of the server.", DefaultValueFactory = _ => new Uri("http://127.0.0.1:50051") };
+        var server = CliOptions.Server("gRPC address of the server.", new Uri("http://127.0.0.1:50051"));
         var site = new Option<string>("--site") { Description = "The blog's URL (Akismet: blog).", DefaultValueFactory = _ => "http://localhost/" };
         var content = new Option<string?>("--content") { Description = "The comment text (HTML allowed)." };
         var contentFile = new Option<FileInfo?>("--content-file") { Description = "Read the comment text from a file ('-' is not supported; use --content)." };

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using SpamGuard.ML;
 
 namespace SpamGuard.Cli.Commands;
@@ -23,6 +24,26 @@ internal static class CliOptions
     {
         Description = "Print exactly one JSON object on stdout and nothing else.",
     };
+
+    /// <summary>A server address. System.CommandLine has no converter for <see cref="Uri"/>, so it is parsed here.</summary>
+    public static Option<Uri> Server(string description, Uri? defaultValue) => new("--server")
+    {
+        Description = description,
+        CustomParser = ParseServer,
+        DefaultValueFactory = defaultValue is null ? null : _ => defaultValue,
+    };
+
+    private static Uri ParseServer(ArgumentResult result)
+    {
+        var text = result.Tokens.Count == 0 ? "" : result.Tokens[0].Value;
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+        {
+            return uri;
+        }
+
+        result.AddError($"--server must be an absolute http:// or https:// address, not '{text}'.");
+        return null!;
+    }
 
     public static string ResolveModelPath(FileInfo? model) =>
         model?.FullName ?? new ModelOptions().ResolvePath();

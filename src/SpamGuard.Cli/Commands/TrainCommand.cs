@@ -27,7 +27,9 @@ internal static class TrainCommand
         var charNgrams = new Option<int>("--char-ngrams") { Description = "Character n-gram length (0: off).", DefaultValueFactory = _ => defaults.CharNgramLength };
         var charAll = new Option<bool>("--char-ngrams-all-lengths") { Description = "Character n-grams of every length up to --char-ngrams." };
         var weighting = new Option<string>("--weighting") { Description = "tf or tfidf.", DefaultValueFactory = _ => defaults.Weighting };
+        weighting.AcceptOnlyFromAmong([.. TrainerSettings.Weightings]);
         var algorithm = new Option<string>("--trainer") { Description = "sdca or lbfgs.", DefaultValueFactory = _ => defaults.Algorithm };
+        algorithm.AcceptOnlyFromAmong([.. TrainerSettings.Algorithms]);
         var deduplicate = new Option<bool>("--deduplicate") { Description = "Train on each repeated (text, label) once." };
         var l2 = new Option<float>("--l2") { Description = "L2 regularisation.", DefaultValueFactory = _ => defaults.L2Regularization };
         var l1 = new Option<float>("--l1") { Description = "L1 regularisation.", DefaultValueFactory = _ => defaults.L1Regularization };

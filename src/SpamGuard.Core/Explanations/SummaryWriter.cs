@@ -22,7 +22,10 @@ internal static class SummaryWriter
             Verdict.Spam => "Spam",
             _ => "Ham",
         };
-        var percent = (probability * 100).ToString(probability is > 0.01 and < 0.99 ? "0" : "0.#", CultureInfo.InvariantCulture);
+        // A calibrated probability is never a certainty, so the ends read "<1%" and ">99%", not "0%" and "100%".
+        var percent = probability < 0.01 ? "<1"
+            : probability > 0.99 ? ">99"
+            : (probability * 100).ToString("0", CultureInfo.InvariantCulture);
         var sb = new StringBuilder().Append(head).Append(" (").Append(percent).Append("% spam probability)");
 
         var reasons = Reasons(deciding, towardSpam);

@@ -1,4 +1,3 @@
-using System.Text;
 using SpamGuard.Core.Comments;
 
 namespace SpamGuard.Core.Features;
@@ -31,43 +30,43 @@ public static class CommentFeatureExtractor
     /// </summary>
     internal static string AuthorTokens(string? author, string? emailDomain, Uri? authorUrl)
     {
-        var sb = new StringBuilder();
+        var tokens = new List<string>(6);
         var name = TextNormalizer.RemoveInvisibleAndBroken(author ?? "").Trim();
         // An absent name adds no token: one corpus has no names at all, so "no name" would only learn its base rate.
         if (name.Length > 0)
         {
             if (name.Any(char.IsAsciiDigit))
             {
-                sb.Append("name_has_digits ");
+                tokens.Add("name_has_digits");
             }
 
             if (name.Contains('.', StringComparison.Ordinal) && TextNormalizer.Normalize(name).LinkHosts.Count > 0)
             {
-                sb.Append("name_has_link ");
+                tokens.Add("name_has_link");
             }
 
             if (name.Any(char.IsLetter) && !name.Any(char.IsLower))
             {
-                sb.Append("name_all_caps ");
+                tokens.Add("name_all_caps");
             }
 
             if (name.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length >= 4)
             {
-                sb.Append("name_long ");
+                tokens.Add("name_long");
             }
         }
 
         if (!string.IsNullOrEmpty(emailDomain))
         {
-            sb.Append(" email_domain=").Append(emailDomain);
+            tokens.Add("email_domain=" + emailDomain);
         }
 
         if (authorUrl is not null)
         {
             var host = TextNormalizer.HostOf(authorUrl.OriginalString);
-            sb.Append(host is null ? " url_present" : " url_host=" + host);
+            tokens.Add(host is null ? "url_present" : "url_host=" + host);
         }
 
-        return sb.ToString().Trim();
+        return string.Join(' ', tokens);
     }
 }

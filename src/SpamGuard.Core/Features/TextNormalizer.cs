@@ -14,6 +14,8 @@ public static partial class TextNormalizer
     /// <summary>Stands in for every link in <see cref="NormalizedContent.Text"/>; its hosts become separate features.</summary>
     public const string LinkPlaceholder = "xxlinkxx";
 
+    private static readonly char[] TrailingPunctuation = ['.', ',', ';', ':', '!', '?', ')', '}', '\'', '"', '*'];
+
     // A tag is cut off at 1000 characters so a stray '<' in prose cannot swallow the rest of a long comment.
     [GeneratedRegex("""<\s*a\b[^>]{0,1000}?\bhref\s*=\s*["']?(?<url>[^"'\s>]{1,2000})""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex AnchorHref();
@@ -22,8 +24,9 @@ public static partial class TextNormalizer
     private static partial Regex Tag();
 
     // Scheme or www-prefixed links, and bare host names with a common TLD ("shop-pills.com/buy"), which is how
-    // comment spam usually writes them when links are stripped.
-    [GeneratedRegex("""(?:(?:https?|ftp)://|www\.)[^\s<>"']{1,2000}|\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:com|net|org|info|biz|ru|cn|xyz|top|online|site|shop|store|club|io|co|uk|de|me|tk|ml|ga|cf|gq|pw|cc|tv|us|eu|in|ly|gl|to)\b(?:/[^\s<>"']{0,2000})?""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    // comment spam usually writes them when links are stripped. Brackets end a link (BBCode, Markdown), and a bare
+    // host right after '@' is an e-mail address, not a link.
+    [GeneratedRegex("""(?:(?:https?|ftp)://|www\.)[^\s<>"'\[\]]{1,2000}|(?<![@\w.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:com|net|org|info|biz|ru|cn|xyz|top|online|site|shop|store|club|io|co|uk|de|me|tk|ml|ga|cf|gq|pw|cc|tv|us|eu|in|ly|gl|to)\b(?:/[^\s<>"'\[\]]{0,2000})?""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Link();
 
     public static NormalizedContent Normalize(string? raw)
@@ -60,8 +63,10 @@ public static partial class TextNormalizer
         {
             text = Link().Replace(text, m =>
             {
-                AddHost(hosts, m.Value);
-                return " " + LinkPlaceholder + " ";
+                // Prose punctuation after a link ("see http://x.com, then") belongs to the sentence, not the URL.
+                var link = m.Value.TrimEnd(TrailingPunctuation);
+                AddHost(hosts, link);
+                return " " + LinkPlaceholder + " " + m.Value[link.Length..];
             });
         }
 

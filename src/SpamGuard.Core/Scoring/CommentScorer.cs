@@ -33,12 +33,15 @@ public sealed class CommentScorer(ISpamClassifier classifier, IOptions<ScoringOp
         }
 
         var probability = Probability.FromLogit(logit);
-        var thresholds = new Thresholds(
-            settings.SpamThreshold ?? model.Thresholds.Spam,
-            settings.DiscardThreshold ?? model.Thresholds.Discard);
+        var thresholds = EffectiveThresholds(settings, model.Thresholds);
         var verdict = probability >= thresholds.Discard ? Verdict.Discard
             : probability >= thresholds.Spam ? Verdict.Spam
             : Verdict.Ham;
+        if (signals.Exists(static s => s.Name == ScoringRules.AdministratorRule))
+        {
+            // Akismet's contract: an administrator's comment is never spam, whatever the text says.
+            verdict = Verdict.Ham;
+        }
 
         signals.Sort(static (a, b) => Math.Abs(b.Weight).CompareTo(Math.Abs(a.Weight)));
         if (signals.Count > settings.MaxSignals)
@@ -52,5 +55,16 @@ public sealed class CommentScorer(ISpamClassifier classifier, IOptions<ScoringOp
             ProcessingDisclosure.For(comment),
             score.BaseLogit);
         return new CheckResult(CheckId.New(), verdict, probability, thresholds, model.Version, explanation);
+    }
+
+    /// <summary>
+    /// Configured overrides win over the model card. An overridden spam threshold at or above the model's discard
+    /// threshold would discard comments below the spam threshold, so discarding is then switched off (1.0) instead.
+    /// </summary>
+    internal static Thresholds EffectiveThresholds(ScoringOptions settings, Thresholds model)
+    {
+        var spam = settings.SpamThreshold ?? model.Spam;
+        var discard = settings.DiscardThreshold ?? model.Discard;
+        return new Thresholds(spam, discard > spam ? discard : 1.0);
     }
 }

@@ -72,12 +72,13 @@ internal sealed class ScoringOptionsValidator : IValidateOptions<ScoringOptions>
             failures.Add("Scoring:MaxSignals must be between 1 and 100.");
         }
 
-        if (options.SpamThreshold is { } spam && spam is <= 0 or >= 1)
+        // Written as "not inside" so NaN, which fails every comparison, is rejected too.
+        if (options.SpamThreshold is { } spam && !(spam > 0 && spam < 1))
         {
             failures.Add("Scoring:SpamThreshold must be strictly between 0 and 1.");
         }
 
-        if (options.DiscardThreshold is { } discard && discard is <= 0 or > 1)
+        if (options.DiscardThreshold is { } discard && !(discard > 0 && discard <= 1))
         {
             failures.Add("Scoring:DiscardThreshold must be in (0, 1].");
         }
@@ -90,6 +91,25 @@ internal sealed class ScoringOptionsValidator : IValidateOptions<ScoringOptions>
         if (options.Rules.MinHumanSubmitMilliseconds < 0)
         {
             failures.Add("Scoring:Rules:MinHumanSubmitMilliseconds must not be negative.");
+        }
+
+        foreach (var (key, weight) in new[]
+                 {
+                     ("HoneypotFilled", options.Rules.HoneypotFilled),
+                     ("SubmittedTooFast", options.Rules.SubmittedTooFast),
+                     ("JavaScriptDidNotRun", options.Rules.JavaScriptDidNotRun),
+                     ("AdministratorRole", options.Rules.AdministratorRole),
+                 })
+        {
+            if (!double.IsFinite(weight) || Math.Abs(weight) > 100)
+            {
+                failures.Add($"Scoring:Rules:{key} must be a finite log-odds weight between -100 and 100.");
+            }
+        }
+
+        if (options.Rules.AdministratorRole > 0)
+        {
+            failures.Add("Scoring:Rules:AdministratorRole must not be positive: it marks comments as ham.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -10,6 +10,8 @@ namespace SpamGuard.Core.Scoring;
 /// </summary>
 internal static class ScoringRules
 {
+    public const string AdministratorRule = "rule.administrator";
+
     public static void Evaluate(Comment comment, RuleWeights weights, List<Signal> signals)
     {
         if (comment.Honeypot is { IsFilled: true } honeypot)
@@ -33,7 +35,7 @@ internal static class ScoringRules
 
         if (string.Equals(comment.UserRole, "administrator", StringComparison.OrdinalIgnoreCase))
         {
-            signals.Add(new Signal("rule.administrator", SignalKind.Rule, weights.AdministratorRole,
+            signals.Add(new Signal(AdministratorRule, SignalKind.Rule, weights.AdministratorRole,
                 "posted by a site administrator"));
         }
     }

@@ -131,7 +131,7 @@ public static class SpamModelTrainer
         },
         $"content: word 1..{s.WordNgramLength}-grams and character {(s.CharNgramAllLengths ? "1.." : "")}{s.CharNgramLength}-grams ({s.Weighting}, L2-normalised; none when 0) "
         + "after removal of invisible characters, HTML tags and entities, with links replaced by a placeholder; link hosts; author tokens "
-        + "(e-mail domain, URL host, name shape); min-max scaled statistics (log link count, log length, capitals ratio, digits ratio, "
+        + "(e-mail domain, URL host, name shape); standardised statistics (log link count, log length, capitals ratio, digits ratio, "
         + "log exclamation marks, 5+ digit run, currency symbol). Dates are never used.");
 
     private static void Validate(IReadOnlyList<TrainingExample> examples, TrainerSettings settings)
@@ -144,6 +144,12 @@ public static class SpamModelTrainer
         if (settings.ValidationFraction is <= 0 or >= 1)
         {
             throw new ArgumentOutOfRangeException(nameof(settings), "Validation fraction must be strictly between 0 and 1.");
+        }
+
+        if (!TrainerSettings.Weightings.Contains(settings.Weighting) || !TrainerSettings.Algorithms.Contains(settings.Algorithm))
+        {
+            throw new ArgumentOutOfRangeException(nameof(settings),
+                $"Unknown weighting '{settings.Weighting}' or trainer '{settings.Algorithm}'; expected one of {string.Join('/', TrainerSettings.Weightings)} and {string.Join('/', TrainerSettings.Algorithms)}.");
         }
 
         if (settings.CalibrationFolds < 2)

@@ -3,6 +3,10 @@ namespace SpamGuard.ML.Training;
 /// <summary>Everything that decides a trained model besides the data; recorded in the model card.</summary>
 public sealed record TrainerSettings
 {
+    public static readonly IReadOnlyList<string> Weightings = ["tf", "tfidf"];
+
+    public static readonly IReadOnlyList<string> Algorithms = ["sdca", "lbfgs"];
+
     public int Seed { get; init; } = 42;
 
     /// <summary>Share of each (corpus, label) stratum held back for validation metrics.</summary>

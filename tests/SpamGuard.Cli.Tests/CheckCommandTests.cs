@@ -1,0 +1,130 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using SpamGuard.Cli.Tests.Infrastructure;
+using SpamGuard.Testing;
+
+namespace SpamGuard.Cli.Tests;
+
+/// <summary><c>spamguard check</c> (and <c>bench --server</c>) against the real server binary running as a child process.</summary>
+public sealed partial class CheckCommandTests(TinyModelServerFixture fixture) : IClassFixture<TinyModelServerFixture>
+{
+    private const string SpamText = "WINNER!! Buy cheap viagra online at http://pills-shop.example/order now, best price guaranteed!!! Call 09061701461";
+
+    private const string HamText = "Thanks for this post about garbage collection, it helped me understand the details much better.";
+
+    private static readonly string[] SpamVerdicts = ["VERDICT_SPAM", "VERDICT_DISCARD"];
+
+    private ServerProcess Server => fixture.Server;
+
+    [Fact]
+    public async Task Server_process_answers_healthz_with_the_tiny_model()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var response = await http.GetAsync(new Uri($"{Server.HttpAddress}/healthz"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("serving", body.RootElement.GetProperty("status").GetString());
+        Assert.Equal(TinyModel.ModelVersion, body.RootElement.GetProperty("model_version").GetString());
+    }
+
+    [Fact]
+    public async Task Check_accepts_a_server_address()
+    {
+        var result = await SpamGuardCli.RunAsync("check", "--server", Server.GrpcAddress, "--content", HamText, "--json");
+
+        Assert.DoesNotContain("Cannot parse argument", result.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.StdErr, StringComparison.Ordinal);
+        Assert.True(result.ExitCode == SpamGuardCli.Ok, result.ToString());
+    }
+
+    [Fact]
+    public async Task Check_json_gives_spam_or_discard_for_spam()
+    {
+        using var json = await CheckJsonAsync(SpamText);
+        var root = json.RootElement;
+
+        Assert.Contains(root.GetProperty("verdict").GetString(), SpamVerdicts);
+        Assert.InRange(root.GetProperty("spamProbability").GetDouble(), root.GetProperty("thresholds").GetProperty("spam").GetDouble(), 1.0);
+        Assert.Equal(TinyModel.ModelVersion, root.GetProperty("modelVersion").GetString());
+        Assert.NotEmpty(root.GetProperty("explanation").GetProperty("signals").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Check_json_gives_ham_for_ham()
+    {
+        using var json = await CheckJsonAsync(HamText);
+        var root = json.RootElement;
+
+        Assert.Equal("VERDICT_HAM", root.GetProperty("verdict").GetString());
+        Assert.InRange(root.GetProperty("spamProbability").GetDouble(), 0.0, root.GetProperty("thresholds").GetProperty("spam").GetDouble());
+    }
+
+    [Fact]
+    public async Task Check_without_json_prints_the_summary_and_a_signals_table()
+    {
+        using var json = await CheckJsonAsync(HamText);
+        var explanation = json.RootElement.GetProperty("explanation");
+        var result = await SpamGuardCli.RunAsync("check", "--server", Server.GrpcAddress, "--content", HamText);
+
+        Assert.True(result.ExitCode == SpamGuardCli.Ok, result.ToString());
+        // Spectre wraps long lines at 80 columns when stdout is not a terminal: compare with whitespace collapsed.
+        var text = Whitespace().Replace(result.StdOut, " ");
+        Assert.Contains(Whitespace().Replace(explanation.GetProperty("summary").GetString()!, " "), text, StringComparison.Ordinal);
+        Assert.Contains($"model {TinyModel.ModelVersion}", text, StringComparison.Ordinal);
+        Assert.Contains("spam probability", text, StringComparison.Ordinal);
+        Assert.Matches(@"signal\s*│\s*kind\s*│\s*weight\s*│\s*evidence", result.StdOut);
+        Assert.Contains(explanation.GetProperty("signals")[0].GetProperty("name").GetString()!, result.StdOut, StringComparison.Ordinal);
+        Assert.ThrowsAny<JsonException>(() => JsonDocument.Parse(result.StdOut).Dispose());
+    }
+
+    [Fact]
+    public async Task Check_with_an_invalid_ip_exits_2_and_names_user_ip()
+    {
+        var result = await SpamGuardCli.RunAsync("check", "--server", Server.GrpcAddress, "--content", HamText, "--ip", "1.2.3", "--json");
+
+        Assert.True(result.ExitCode == SpamGuardCli.BadInput, result.ToString());
+        Assert.Contains("InvalidArgument", result.StdErr, StringComparison.Ordinal);
+        Assert.Contains("user_ip", result.StdErr, StringComparison.Ordinal);
+        Assert.True(string.IsNullOrWhiteSpace(result.StdOut), result.ToString());
+    }
+
+    [Fact]
+    public async Task Check_against_a_port_with_no_server_exits_3_quickly()
+    {
+        var (port, _) = ServerProcess.FreePorts();
+        var result = await SpamGuardCli.RunAsync("check", "--server", $"http://127.0.0.1:{port}", "--content", HamText, "--timeout", "5");
+
+        Assert.True(result.ExitCode == SpamGuardCli.ServerError, result.ToString());
+        Assert.StartsWith("error: ", result.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.StdErr, StringComparison.Ordinal);
+        Assert.True(result.Elapsed < TimeSpan.FromSeconds(15), result.ToString());
+    }
+
+    [Fact]
+    public async Task Bench_over_grpc_reports_throughput_without_failures()
+    {
+        using var directory = new TempDirectory();
+        var data = FixtureCorpus.WriteJsonl(directory.Path);
+        var result = await SpamGuardCli.RunAsync("bench", "--data", data, "--server", Server.GrpcAddress,
+            "--runs", "1", "--requests", "200", "--concurrency", "4", "--json");
+
+        Assert.True(result.ExitCode == SpamGuardCli.Ok, result.ToString());
+        using var json = JsonDocument.Parse(result.StdOut);
+        var grpc = json.RootElement.GetProperty("grpc");
+        Assert.Equal(0, grpc.GetProperty("failed").GetDouble());
+        Assert.True(grpc.GetProperty("median_requests_per_second").GetDouble() > 0, result.StdOut);
+    }
+
+    private async Task<JsonDocument> CheckJsonAsync(string content)
+    {
+        var result = await SpamGuardCli.RunAsync("check", "--server", Server.GrpcAddress, "--content", content, "--json");
+        Assert.True(result.ExitCode == SpamGuardCli.Ok, result.ToString());
+        Assert.Single(result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        return JsonDocument.Parse(result.StdOut);
+    }
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
+}
