@@ -47,6 +47,18 @@ public sealed class SpamModelTests(TinyModelFixture fixture) : IClassFixture<Tin
     }
 
     [Fact]
+    public void Score_CharacterPieces_AreReportedOncePerWord()
+    {
+        var score = fixture.Model.Score(Features("Buy cheap viagra online at http://pills-shop.example/order now"), 10);
+
+        var chars = score.Contributions.Where(c => c.Name == "content.chars").ToList();
+        Assert.Equal(chars.Count, chars.Select(c => c.Evidence).Distinct().Count());
+        Assert.All(chars, c => Assert.DoesNotContain(TextNormalizerPlaceholder, c.Evidence, StringComparison.Ordinal));
+    }
+
+    private const string TextNormalizerPlaceholder = SpamGuard.Core.Features.TextNormalizer.LinkPlaceholder;
+
+    [Fact]
     public void Score_InParallel_MatchesSequentialResults()
     {
         var inputs = FixtureCorpus.Examples.Select(e => Features(e.Content, e.Author)).ToList();

@@ -46,14 +46,11 @@ internal static class SummaryWriter
     private static List<string> Reasons(List<Signal> deciding, bool towardSpam)
     {
         var reasons = new List<string>();
-        var words = deciding.Where(s => s.Name is "content.word" or "content.phrase")
-            .Select(s => $"\"{s.Evidence}\"").Distinct().Take(MaxWords).ToList();
-        var pieces = deciding.Where(s => s.Name == "content.chars")
-            .Select(s => $"\"{s.Evidence}\"").Distinct().Take(MaxWords).ToList();
+        var words = deciding.Where(IsWording)
+            .Select(s => s.Evidence.StartsWith('"') ? s.Evidence : $"\"{s.Evidence}\"").Distinct().Take(MaxWords).ToList();
         var hosts = deciding.Where(s => s.Name == "link.host").Select(s => s.Evidence).Distinct().Take(3).ToList();
 
         var wordsAdded = false;
-        var piecesAdded = false;
         var hostsAdded = false;
         foreach (var signal in deciding)
         {
@@ -67,16 +64,7 @@ internal static class SummaryWriter
                 case SignalKind.Text when signal.Name.StartsWith("content.stat.", StringComparison.Ordinal):
                     reasons.Add(StatisticReason(signal, towardSpam));
                     break;
-                case SignalKind.Text when signal.Name == "content.chars":
-                    if (!piecesAdded)
-                    {
-                        piecesAdded = true;
-                        reasons.Add((towardSpam ? "letter sequences typical of spam such as " : "ordinary letter sequences such as ")
-                                    + string.Join(", ", pieces));
-                    }
-
-                    break;
-                case SignalKind.Text when signal.Name is "content.word" or "content.phrase":
+                case SignalKind.Text when IsWording(signal):
                     if (wordsAdded)
                     {
                         break;
@@ -104,6 +92,9 @@ internal static class SummaryWriter
 
         return reasons.Distinct().ToList();
     }
+
+    /// <summary>Words, phrases and the words character n-grams came from: all read as "wording".</summary>
+    private static bool IsWording(Signal signal) => signal.Name is "content.word" or "content.phrase" or "content.chars";
 
     private static string StatisticReason(Signal signal, bool towardSpam)
     {

@@ -25,6 +25,9 @@ public sealed record ModelCard
     public required ValidationReport Validation { get; init; }
     public int FeatureCount { get; init; }
 
+    /// <summary>Training mean of each scaled statistic: explanations measure statistics against it.</summary>
+    public IReadOnlyList<float>? StatisticReference { get; init; }
+
     /// <summary>The full version string responses carry, e.g. "spamguard-1.0.0".</summary>
     public string ModelVersion => $"{Name}-{Version}";
 }

@@ -77,7 +77,7 @@ public static class ModelFiles
         try
         {
             var model = new SpamModel(ml, transformer, inputSchema, card.ModelVersion,
-                new PlattCalibration(card.Calibration.Slope, card.Calibration.Offset), thresholds);
+                new PlattCalibration(card.Calibration.Slope, card.Calibration.Offset), thresholds, card.StatisticReference);
             // Build one engine now: a schema mismatch shows up here, at load, not on the first request.
             model.Margin(Core.Features.CommentFeatureExtractor.Extract("warm-up", null));
             return (model, card);

@@ -50,6 +50,8 @@ internal static class FeatureSlots
         _ => throw new InvalidOperationException($"Unknown feature group {group}."),
     };
 
+    public const string CharsName = "content.chars";
+
     private const string CharPrefix = "Char.";
     private const string WordPrefix = "Word.";
     private static readonly string PaddedPlaceholder = " " + TextNormalizer.LinkPlaceholder + " ";
@@ -67,7 +69,7 @@ internal static class FeatureSlots
             // Pieces of the link placeholder say "there is a link", not anything about the words.
             return PaddedPlaceholder.Contains(chars, StringComparison.Ordinal)
                 ? LinkPresent
-                : new FeatureSlot("content.chars", SignalKind.Text, chars);
+                : new FeatureSlot(CharsName, SignalKind.Text, chars);
         }
 
         var words = WithoutExtractorPrefix(slotName).Split('|');
@@ -112,6 +114,44 @@ internal static class FeatureSlots
             ? new FeatureSlot("link.count", SignalKind.Link, "", index)
             : new FeatureSlot("content.stat." + name, SignalKind.Text, "", index);
     }
+
+    /// <summary>
+    /// The whole word (or words, when the piece spans a space) of <paramref name="text"/> that a character n-gram
+    /// came from, e.g. "subscribe" for "scri"; the piece itself in quotes when it cannot be found.
+    /// </summary>
+    public static string WordsAround(string text, string piece)
+    {
+        var at = text.IndexOf(piece, StringComparison.OrdinalIgnoreCase);
+        if (at < 0 || piece.Trim().Length == 0)
+        {
+            return $"\"{piece}\"";
+        }
+
+        var start = at;
+        while (start > 0 && !char.IsWhiteSpace(text[start - 1]))
+        {
+            start--;
+        }
+
+        var end = at + piece.Length;
+        while (end < text.Length && !char.IsWhiteSpace(text[end]))
+        {
+            end++;
+        }
+
+        var words = text[start..end].Trim().Trim(WordPunctuation)
+            .Replace(TextNormalizer.LinkPlaceholder, "<link>", StringComparison.Ordinal);
+        if (words.Length == 0)
+        {
+            return $"\"{piece}\"";
+        }
+
+        return words.Length <= MaxEvidenceLength ? words.ToLowerInvariant() : words[..MaxEvidenceLength].ToLowerInvariant() + "…";
+    }
+
+    private const int MaxEvidenceLength = 40;
+
+    private static readonly char[] WordPunctuation = ['.', ',', ';', ':', '!', '?', '(', ')', '"', '\'', '[', ']', '*'];
 
     /// <summary>Evidence for a statistic, from its raw (unnormalised) value.</summary>
     public static string StatisticEvidence(int index, float raw) => TextStatistics.Names[index] switch

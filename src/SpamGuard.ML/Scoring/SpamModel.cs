@@ -14,13 +14,22 @@ namespace SpamGuard.ML.Scoring;
 /// </summary>
 public sealed class SpamModel : IScoringModel
 {
+    /// <summary>Raw contributions gathered per signal shown, so that merging n-grams of one word still fills the list.</summary>
+    private const int RawPerShownSignal = 2;
+
     private readonly ObjectPool<Lease> _pool;
     private readonly float[] _weights;
     private readonly FeatureSlot[] _slots;
     private readonly int _statisticsOffset;
 
+    private readonly float[] _statisticReference;
+    private readonly double _baseLogit;
+
+    /// <param name="statisticReference">The typical (training-mean) value of each scaled statistic. Statistics are
+    /// explained as deviations from it, so "few capitals" counts toward ham and "many" toward spam, and the model's
+    /// base log-odds are those of a typical comment. Null: explained against zero.</param>
     internal SpamModel(MLContext ml, ITransformer transformer, DataViewSchema inputSchema, string version,
-        PlattCalibration calibration, Thresholds thresholds)
+        PlattCalibration calibration, Thresholds thresholds, IReadOnlyList<float>? statisticReference = null)
     {
         Transformer = transformer;
         Version = version;
@@ -39,6 +48,16 @@ public sealed class SpamModel : IScoringModel
         _weights = linear.Weights;
         _statisticsOffset = _slots.Length - ModelInput.StatisticCount;
         Bias = linear.Bias;
+        _statisticReference = statisticReference is { Count: ModelInput.StatisticCount } reference
+            ? [.. reference]
+            : new float[ModelInput.StatisticCount];
+        var referenceMargin = (double)Bias;
+        for (var j = 0; j < ModelInput.StatisticCount; j++)
+        {
+            referenceMargin += _weights[_statisticsOffset + j] * _statisticReference[j];
+        }
+
+        _baseLogit = calibration.ToLogit(referenceMargin);
         _pool = new DefaultObjectPool<Lease>(new LeasePolicy(ml, transformer, inputSchema), Environment.ProcessorCount * 4);
     }
 
@@ -52,6 +71,8 @@ public sealed class SpamModel : IScoringModel
 
     internal float Bias { get; }
 
+    internal IReadOnlyList<float> StatisticReference => _statisticReference;
+
     /// <summary>Number of features the linear model weighs.</summary>
     public int FeatureCount => _weights.Length;
 
@@ -64,8 +85,7 @@ public sealed class SpamModel : IScoringModel
             lease.Input.Fill(features);
             lease.Engine.Predict(lease.Input, ref lease.Output);
             var logit = Calibration.ToLogit(lease.Output.Score);
-            var baseLogit = Calibration.ToLogit(Bias);
-            return new ModelScore(logit, baseLogit, TopContributions(lease.Output.Features, features, maxContributions));
+            return new ModelScore(logit, _baseLogit, TopContributions(lease.Output.Features, features, maxContributions));
         }
         finally
         {
@@ -90,52 +110,83 @@ public sealed class SpamModel : IScoringModel
         }
     }
 
-    // Contribution of slot i is Slope * w_i * x_i: these plus the calibrated bias sum exactly to the logit.
+    // Contribution of sparse slot i is Slope * w_i * x_i, of statistic j Slope * w_j * (x_j - reference_j): these plus
+    // the base log-odds (bias and reference statistics) sum exactly to the logit.
     private List<Signal> TopContributions(VBuffer<float> vector, CommentFeatures features, int max)
     {
+        var shown = max;
+        max = Math.Max(max, max * RawPerShownSignal);
         var top = new List<(int Slot, double Weight)>(max + 1);
         var values = vector.GetValues();
         var indices = vector.GetIndices();
         var dense = vector.IsDense;
         for (var k = 0; k < values.Length; k++)
         {
-            var value = values[k];
-            if (value == 0)
-            {
-                continue;
-            }
-
             var slot = dense ? k : indices[k];
-            var contribution = Calibration.Slope * _weights[slot] * value;
-            if (contribution == 0 || (top.Count == max && Math.Abs(contribution) <= Math.Abs(top[^1].Weight)))
+            if (slot >= _statisticsOffset)
             {
-                continue;
+                break;
             }
 
-            var at = top.Count;
-            while (at > 0 && Math.Abs(top[at - 1].Weight) < Math.Abs(contribution))
+            if (values[k] != 0)
             {
-                at--;
-            }
-
-            top.Insert(at, (slot, contribution));
-            if (top.Count > max)
-            {
-                top.RemoveAt(max);
+                Keep(top, max, slot, Calibration.Slope * _weights[slot] * values[k]);
             }
         }
 
+        for (var j = 0; j < ModelInput.StatisticCount; j++)
+        {
+            var slot = _statisticsOffset + j;
+            Keep(top, max, slot, Calibration.Slope * _weights[slot] * (vector.GetItemOrDefault(slot) - _statisticReference[j]));
+        }
+
+        // Character n-grams are shown as the words they came from ("subscribe", not "scri", "crib", "ribe"), and the
+        // pieces of one word are added up into one signal; a sum of contributions is still a contribution.
         var signals = new List<Signal>(top.Count);
         foreach (var (slot, weight) in top)
         {
             var info = _slots[slot];
-            var evidence = info.StatisticIndex >= 0
-                ? FeatureSlots.StatisticEvidence(info.StatisticIndex, features.Statistics[info.StatisticIndex])
+            var evidence = info.StatisticIndex >= 0 ? FeatureSlots.StatisticEvidence(info.StatisticIndex, features.Statistics[info.StatisticIndex])
+                : info.Name == FeatureSlots.CharsName ? FeatureSlots.WordsAround(features.Text, info.Evidence)
                 : info.Evidence;
-            signals.Add(new Signal(info.Name, info.Kind, weight, evidence));
+            var same = signals.FindIndex(s => s.Name == info.Name && s.Evidence == evidence);
+            if (same >= 0)
+            {
+                signals[same] = signals[same] with { Weight = signals[same].Weight + weight };
+            }
+            else
+            {
+                signals.Add(new Signal(info.Name, info.Kind, weight, evidence));
+            }
+        }
+
+        signals.Sort(static (a, b) => Math.Abs(b.Weight).CompareTo(Math.Abs(a.Weight)));
+        if (signals.Count > shown)
+        {
+            signals.RemoveRange(shown, signals.Count - shown);
         }
 
         return signals;
+    }
+
+    private static void Keep(List<(int Slot, double Weight)> top, int max, int slot, double contribution)
+    {
+        if (contribution == 0 || (top.Count == max && Math.Abs(contribution) <= Math.Abs(top[^1].Weight)))
+        {
+            return;
+        }
+
+        var at = top.Count;
+        while (at > 0 && Math.Abs(top[at - 1].Weight) < Math.Abs(contribution))
+        {
+            at--;
+        }
+
+        top.Insert(at, (slot, contribution));
+        if (top.Count > max)
+        {
+            top.RemoveAt(max);
+        }
     }
 
     private sealed class Lease(PredictionEngine<ModelInput, ModelOutput> engine)

@@ -70,7 +70,8 @@ public static class SpamModelTrainer
         var trainView = ToDataView(ml, train);
         var transformer = SpamPipeline.Create(ml, settings).Fit(trainView);
         var version = $"{settings.Name}-{settings.Version}";
-        var model = new SpamModel(ml, transformer, trainView.Schema, version, calibration, new Thresholds(spamThreshold, discardThreshold));
+        var reference = StatisticMeans(ml, transformer.Transform(trainView));
+        var model = new SpamModel(ml, transformer, trainView.Schema, version, calibration, new Thresholds(spamThreshold, discardThreshold), reference);
 
         cancellationToken.ThrowIfCancellationRequested();
         progress?.Report(new TrainingProgress("Validating", 95));
@@ -93,6 +94,7 @@ public static class SpamModelTrainer
                     $"spam: of the thresholds {ThresholdSelector.MinimumSpamThreshold}..{ThresholdSelector.MaximumSpamThreshold} (step {ThresholdSelector.SpamThresholdStep}) that block at most {settings.TargetFalsePositiveRate:P1} of out-of-fold ham in every corpus, the one with the best worst-corpus out-of-fold F1; discard: above every out-of-fold ham score, within [{ThresholdSelector.MinimumDiscardThreshold}, {ThresholdSelector.MaximumDiscardThreshold}]")),
             Validation = report,
             FeatureCount = model.FeatureCount,
+            StatisticReference = reference,
         };
         progress?.Report(new TrainingProgress("Done", 100));
         return new TrainedModel(ml, model, trainView.Schema, card, validation.Select(v => v.Example).ToList());
@@ -109,6 +111,23 @@ public static class SpamModelTrainer
 
         BinaryMetrics Metrics(IReadOnlyList<(TrainingExample Example, double Probability)> part) =>
             BinaryMetrics.Compute(part.Select(p => p.Probability).ToList(), part.Select(p => p.Example.IsSpam).ToList(), threshold);
+    }
+
+    private static float[] StatisticMeans(MLContext ml, IDataView transformed)
+    {
+        var sums = new double[ModelInput.StatisticCount];
+        var rows = 0;
+        foreach (var row in ml.Data.CreateEnumerable<StatisticsRow>(transformed, reuseRowObject: true))
+        {
+            for (var j = 0; j < sums.Length; j++)
+            {
+                sums[j] += row.StatisticFeatures[j];
+            }
+
+            rows++;
+        }
+
+        return [.. sums.Select(s => rows == 0 ? 0f : (float)(s / rows))];
     }
 
     private static IDataView ToDataView(MLContext ml, IEnumerable<FeaturizedExample> rows) =>
@@ -156,6 +175,12 @@ public static class SpamModelTrainer
         {
             throw new ArgumentOutOfRangeException(nameof(settings), "At least two calibration folds are needed.");
         }
+    }
+
+    private sealed class StatisticsRow
+    {
+        [Microsoft.ML.Data.VectorType(ModelInput.StatisticCount)]
+        public float[] StatisticFeatures { get; set; } = new float[ModelInput.StatisticCount];
     }
 
     private sealed class MarginRow
