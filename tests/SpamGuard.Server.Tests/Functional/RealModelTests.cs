@@ -40,10 +40,13 @@ public sealed class RealModelTests(RealModelHostFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task CheckComment_ShortComment_SignalsAndBaseAddUpToTheProbability()
+    public async Task CheckComment_UncappedSignals_AddUpToTheProbability()
     {
-        // Fewer features than the signal cap: the explanation must account for the whole score.
-        var response = await _client.CheckCommentAsync(Requests.WithContent("cheap viagra"), deadline: SpamGuardHost.Deadline);
+        // With the cap lifted the explanation lists every feature, so it must account for the whole score.
+        await using var host = await SpamGuardHost.StartWithModelFileAsync(TinyModel.ZipPath, "--Scoring:MaxSignals=100");
+        var client = new CommentFilter.CommentFilterClient(host.Channel);
+
+        var response = await client.CheckCommentAsync(Requests.WithContent("cheap viagra"), deadline: SpamGuardHost.Deadline);
 
         var logit = response.Explanation.BaseWeight + response.Explanation.Signals.Sum(s => s.Weight);
 
