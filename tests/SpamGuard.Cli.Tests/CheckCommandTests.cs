@@ -93,7 +93,7 @@ public sealed partial class CheckCommandTests(TinyModelServerFixture fixture) : 
     [Fact]
     public async Task Check_against_a_port_with_no_server_exits_3_quickly()
     {
-        var (port, _) = ServerProcess.FreePorts();
+        var (port, _) = LoopbackPorts.FreePair();
         var result = await SpamGuardCli.RunAsync("check", "--server", $"http://127.0.0.1:{port}", "--content", HamText, "--timeout", "5");
 
         Assert.True(result.ExitCode == SpamGuardCli.ServerError, result.ToString());

@@ -36,7 +36,7 @@ public sealed class ServerStartupTests : IDisposable
 
     private static async Task<ProcessResult> StartServerAsync(string modelPath)
     {
-        var (grpcPort, httpPort) = ServerProcess.FreePorts();
+        var (grpcPort, httpPort) = LoopbackPorts.FreePair();
         return await ChildProcess.RunAsync(ServerProcess.AssemblyPath, [.. ServerProcess.BaseArgs(grpcPort, httpPort), $"--Model:Path={modelPath}"], ExitDeadline);
     }
 

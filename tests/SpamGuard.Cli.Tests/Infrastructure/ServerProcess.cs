@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
+
+using SpamGuard.Testing;
 
 namespace SpamGuard.Cli.Tests.Infrastructure;
 
@@ -51,7 +52,7 @@ public sealed class ServerProcess : IDisposable
     /// <summary>Starts the server on <paramref name="modelPath"/> and waits until <c>GET /healthz</c> answers 200.</summary>
     public static async Task<ServerProcess> StartAsync(string modelPath)
     {
-        var (grpcPort, httpPort) = FreePorts();
+        var (grpcPort, httpPort) = LoopbackPorts.FreePair();
         var child = ChildProcess.Start(AssemblyPath, [.. BaseArgs(grpcPort, httpPort), $"--Model:Path={modelPath}"]);
         var server = new ServerProcess(child, grpcPort, httpPort);
         try
@@ -63,24 +64,6 @@ public sealed class ServerProcess : IDisposable
         {
             server.Dispose();
             throw;
-        }
-    }
-
-    /// <summary>Two distinct free loopback ports. Both listeners stay open until both ports are known, so they differ.</summary>
-    public static (int First, int Second) FreePorts()
-    {
-        var first = new TcpListener(IPAddress.Loopback, 0);
-        var second = new TcpListener(IPAddress.Loopback, 0);
-        first.Start();
-        second.Start();
-        try
-        {
-            return (((IPEndPoint)first.LocalEndpoint).Port, ((IPEndPoint)second.LocalEndpoint).Port);
-        }
-        finally
-        {
-            first.Stop();
-            second.Stop();
         }
     }
 

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -11,6 +9,8 @@ using SpamGuard.Core.Scoring;
 using SpamGuard.ML;
 using SpamGuard.Server.Hosting;
 using SpamGuard.Server.Tests.TestDoubles;
+
+using SpamGuard.Testing;
 
 namespace SpamGuard.Server.Tests.Infrastructure;
 
@@ -67,7 +67,7 @@ internal sealed class SpamGuardHost : IAsyncDisposable
     public static async Task<SpamGuardHost> StartAsync(
         IScoringModel? model, Action<IServiceCollection>? configureServices, params string[] extraArgs)
     {
-        var (grpcPort, httpPort) = FreePorts();
+        var (grpcPort, httpPort) = LoopbackPorts.FreePair();
         var classifier = new SettableSpamClassifier { Current = model };
         string[] args =
         [
@@ -97,7 +97,7 @@ internal sealed class SpamGuardHost : IAsyncDisposable
     /// <summary>Starts the host exactly as shipped, loading the model file at <paramref name="modelPath"/>.</summary>
     public static async Task<SpamGuardHost> StartWithModelFileAsync(string modelPath, params string[] extraArgs)
     {
-        var (grpcPort, httpPort) = FreePorts();
+        var (grpcPort, httpPort) = LoopbackPorts.FreePair();
         var app = SpamGuardApp.Build(
         [
             $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{grpcPort}",
@@ -128,24 +128,6 @@ internal sealed class SpamGuardHost : IAsyncDisposable
         using var stopTimeout = new CancellationTokenSource(CallTimeout);
         await _app.StopAsync(stopTimeout.Token);
         await _app.DisposeAsync();
-    }
-
-    /// <summary>Two distinct free loopback ports. Both listeners stay open until both ports are known, so they differ.</summary>
-    private static (int First, int Second) FreePorts()
-    {
-        var first = new TcpListener(IPAddress.Loopback, 0);
-        var second = new TcpListener(IPAddress.Loopback, 0);
-        first.Start();
-        second.Start();
-        try
-        {
-            return (((IPEndPoint)first.LocalEndpoint).Port, ((IPEndPoint)second.LocalEndpoint).Port);
-        }
-        finally
-        {
-            first.Stop();
-            second.Stop();
-        }
     }
 }
 
