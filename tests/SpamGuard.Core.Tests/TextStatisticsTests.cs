@@ -96,4 +96,23 @@ public sealed class TextStatisticsTests
     {
         Assert.Equal(expected, Stat(text, "currency_symbol"));
     }
+
+    [Theory]
+    [InlineData("FREE entry WIN now", 2)]
+    [InlineData("I A ok", 0)]
+    [InlineData("URGENT! Call NOW", 2)]
+    [InlineData("no capitals here", 0)]
+    public void Compute_CapitalisedWords_CountsWordsOfTwoOrMoreCapitals(string text, int expected)
+    {
+        Assert.Equal(Math.Log(1 + expected), Stat(text, "capitalised_words"), 5);
+    }
+
+    [Theory]
+    [InlineData("call 08452810075 now for 150p", 2)]
+    [InlineData("T&C's apply 18+ only", 1)]
+    [InlineData("no numbers", 0)]
+    public void Compute_NumberTokens_CountsTokensWithADigit(string text, int expected)
+    {
+        Assert.Equal(Math.Log(1 + expected), Stat(text, "number_tokens"), 5);
+    }
 }

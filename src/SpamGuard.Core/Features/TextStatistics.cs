@@ -13,6 +13,8 @@ public static class TextStatistics
         "exclamation_count",
         "long_digit_run",
         "currency_symbol",
+        "capitalised_words",
+        "number_tokens",
     ];
 
     /// <summary>Plain-language description of each statistic, for explanations.</summary>
@@ -25,17 +27,25 @@ public static class TextStatistics
         ["exclamation_count"] = "exclamation marks",
         ["long_digit_run"] = "a phone or short-code number",
         ["currency_symbol"] = "a currency symbol or price",
+        ["capitalised_words"] = "words in capitals",
+        ["number_tokens"] = "numbers",
     };
 
     /// <summary>Computes the statistics; counts are log-scaled so a flood of links cannot dominate.</summary>
     public static float[] Compute(string text, int linkCount)
     {
         int letters = 0, upper = 0, digits = 0, visible = 0, exclamations = 0, digitRun = 0, longestDigitRun = 0;
+        int capitalisedWords = 0, numberTokens = 0, wordLetters = 0, wordUpper = 0;
+        var wordHasDigit = false;
         var currency = false;
-        foreach (var c in text)
+        foreach (var c in text.Append(' '))
         {
             if (char.IsWhiteSpace(c))
             {
+                // End of a token: "FREE" and "URGENT" count as words in capitals, "08452810075" and "150p" as numbers.
+                capitalisedWords += wordLetters >= 2 && wordUpper == wordLetters ? 1 : 0;
+                numberTokens += wordHasDigit ? 1 : 0;
+                (wordLetters, wordUpper, wordHasDigit) = (0, 0, false);
                 digitRun = 0;
                 continue;
             }
@@ -44,14 +54,17 @@ public static class TextStatistics
             if (char.IsLetter(c))
             {
                 letters++;
+                wordLetters++;
                 if (char.IsUpper(c))
                 {
                     upper++;
+                    wordUpper++;
                 }
             }
 
             if (char.IsAsciiDigit(c))
             {
+                wordHasDigit = true;
                 digits++;
                 digitRun++;
                 longestDigitRun = Math.Max(longestDigitRun, digitRun);
@@ -81,6 +94,8 @@ public static class TextStatistics
             (float)Math.Log(1 + exclamations),
             longestDigitRun >= 5 ? 1f : 0f,
             currency ? 1f : 0f,
+            (float)Math.Log(1 + capitalisedWords),
+            (float)Math.Log(1 + numberTokens),
         ];
     }
 }

@@ -23,6 +23,10 @@ public sealed record ModelCard
     public required CalibrationDescription Calibration { get; init; }
     public required ThresholdDescription Thresholds { get; init; }
     public required ValidationReport Validation { get; init; }
+
+    /// <summary>Out-of-fold metrics on the training rows at the chosen threshold: what configurations are compared
+    /// on, so the validation rows stay untouched by model selection.</summary>
+    public ValidationReport? CrossValidation { get; init; }
     public int FeatureCount { get; init; }
 
     /// <summary>Training mean of each scaled statistic: explanations measure statistics against it.</summary>

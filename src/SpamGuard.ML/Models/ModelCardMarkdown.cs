@@ -56,6 +56,22 @@ internal static class ModelCardMarkdown
             Row(sb, "source " + source, m);
         }
 
+        if (card.CrossValidation is { } cv)
+        {
+            sb.AppendLine();
+            Line(sb, "## Cross-validation (out-of-fold scores of the training rows, at the same threshold)");
+            sb.AppendLine();
+            Line(sb, "Configurations are compared on these figures, so that model selection does not touch the validation rows.");
+            sb.AppendLine();
+            Line(sb, "| part | rows | spam | ham | accuracy | precision | recall | F1 | MCC | AUC | ham blocked | spam caught |");
+            Line(sb, "|---|---|---|---|---|---|---|---|---|---|---|---|");
+            Row(sb, "all", cv.Overall);
+            foreach (var (corpus, m) in cv.PerCorpus)
+            {
+                Row(sb, corpus, m);
+            }
+        }
+
         return sb.ToString();
     }
 

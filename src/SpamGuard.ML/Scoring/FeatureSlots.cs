@@ -161,6 +161,8 @@ internal static class FeatureSlots
         "uppercase_ratio" => string.Create(CultureInfo.InvariantCulture, $"{raw:P0} capitals"),
         "digit_ratio" => string.Create(CultureInfo.InvariantCulture, $"{raw:P0} digits"),
         "exclamation_count" => FormatCount(Math.Round(Math.Exp(raw) - 1), "exclamation mark"),
+        "capitalised_words" => FormatCount(Math.Round(Math.Exp(raw) - 1), "word") + " in capitals",
+        "number_tokens" => FormatCount(Math.Round(Math.Exp(raw) - 1), "number"),
         _ => raw > 0 ? "present" : "absent",
     };
 

@@ -6,7 +6,7 @@ namespace SpamGuard.ML.Scoring;
 /// <summary>The row ML.NET sees; filled from <see cref="CommentFeatures"/> for training and scoring alike.</summary>
 public sealed class ModelInput
 {
-    public const int StatisticCount = 7;
+    public const int StatisticCount = 9;
 
     public string Text { get; set; } = "";
 

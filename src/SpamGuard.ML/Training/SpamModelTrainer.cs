@@ -76,6 +76,8 @@ public static class SpamModelTrainer
         cancellationToken.ThrowIfCancellationRequested();
         progress?.Report(new TrainingProgress("Validating", 95));
         var report = Evaluate(model, validation, spamThreshold);
+        var crossValidation = Report(
+            oofProbabilities.Select((o, i) => (outOfFold[i].Row.Example, o.Probability)).ToList(), spamThreshold);
         var card = new ModelCard
         {
             Name = settings.Name,
@@ -93,6 +95,7 @@ public static class SpamModelTrainer
                 string.Create(CultureInfo.InvariantCulture,
                     $"spam: of the thresholds {ThresholdSelector.MinimumSpamThreshold}..{ThresholdSelector.MaximumSpamThreshold} (step {ThresholdSelector.SpamThresholdStep}) that block at most {settings.TargetFalsePositiveRate:P1} of out-of-fold ham in every corpus, the one with the best worst-corpus out-of-fold F1; discard: above every out-of-fold ham score, within [{ThresholdSelector.MinimumDiscardThreshold}, {ThresholdSelector.MaximumDiscardThreshold}]")),
             Validation = report,
+            CrossValidation = crossValidation,
             FeatureCount = model.FeatureCount,
             StatisticReference = reference,
         };
@@ -101,9 +104,11 @@ public static class SpamModelTrainer
     }
 
     /// <summary>Scores labelled rows through the serving path and reports metrics overall, per corpus and per source.</summary>
-    internal static ValidationReport Evaluate(SpamModel model, IReadOnlyList<FeaturizedExample> rows, double threshold)
+    internal static ValidationReport Evaluate(SpamModel model, IReadOnlyList<FeaturizedExample> rows, double threshold) =>
+        Report(rows.Select(r => (r.Example, Probability.FromLogit(model.Calibration.ToLogit(model.Margin(r.Features))))).ToList(), threshold);
+
+    private static ValidationReport Report(IReadOnlyList<(TrainingExample Example, double Probability)> scored, double threshold)
     {
-        var scored = rows.Select(r => (r.Example, Probability: Probability.FromLogit(model.Calibration.ToLogit(model.Margin(r.Features))))).ToList();
         return new ValidationReport(
             Metrics(scored),
             scored.GroupBy(s => s.Example.Corpus).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => Metrics(g.ToList())),
