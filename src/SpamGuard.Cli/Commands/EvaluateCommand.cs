@@ -31,7 +31,7 @@ internal static class EvaluateCommand
             {
                 var scorer = OfflineScorer.Load(CliOptions.ResolveModelPath(result.GetValue(model)));
                 var (examples, _) = CorpusLoader.Load(result.GetValue(data)!);
-                var report = Evaluate(scorer, examples, result.GetValue(errors));
+                var (metrics, report) = Evaluate(scorer, examples, result.GetValue(errors));
                 if (result.GetValue(json))
                 {
                     Console.Out.WriteLine(JsonSerializer.Serialize(report, CompactJson));
@@ -39,7 +39,7 @@ internal static class EvaluateCommand
                 else
                 {
                     Console.Out.WriteLine($"model {report.ModelVersion}, spam threshold {report.SpamThreshold:0.####}");
-                    ResultTables.WriteMetrics([("all", report.ToMetrics())]);
+                    ResultTables.WriteMetrics([("all", metrics)]);
                     Console.Out.WriteLine($"throughput: {report.ThroughputPerSecond:0} comments/s on one thread (featurise + score + explain)");
                 }
 
@@ -54,7 +54,7 @@ internal static class EvaluateCommand
         return command;
     }
 
-    private static EvaluationReport Evaluate(OfflineScorer scorer, List<TrainingExample> examples, FileInfo? errors)
+    private static (BinaryMetrics Metrics, EvaluationReport Report) Evaluate(OfflineScorer scorer, List<TrainingExample> examples, FileInfo? errors)
     {
         var comments = examples.Select(OfflineScorer.ToComment).ToList();
         var labels = examples.Select(e => e.IsSpam).ToList();
@@ -76,7 +76,7 @@ internal static class EvaluateCommand
         }
 
         var metrics = BinaryMetrics.Compute(probabilities, labels, spamThreshold);
-        return EvaluationReport.From(metrics, scorer.Card.ModelVersion, spamThreshold, comments.Count / stopwatch.Elapsed.TotalSeconds);
+        return (metrics, EvaluationReport.From(metrics, scorer.Card.ModelVersion, spamThreshold, comments.Count / stopwatch.Elapsed.TotalSeconds));
     }
 }
 
@@ -101,10 +101,4 @@ internal sealed record EvaluationReport(
     public static EvaluationReport From(BinaryMetrics m, string version, double threshold, double throughput) =>
         new(version, m.Count, m.Accuracy, m.Precision, m.Recall, m.F1, m.Mcc, m.Auc, m.FalsePositiveRate,
             m.SpamCaught, m.Spam, m.HamBlocked, m.Ham, threshold, throughput);
-
-    public BinaryMetrics ToMetrics() => new()
-    {
-        Count = Count, Spam = SpamTotal, Ham = HamTotal, Accuracy = Accuracy, Precision = Precision, Recall = Recall,
-        F1 = F1, Mcc = Mcc, Auc = Auc, FalsePositiveRate = FalsePositiveRate, SpamCaught = SpamCaught, HamBlocked = HamBlocked,
-    };
 }

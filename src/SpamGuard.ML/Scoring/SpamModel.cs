@@ -79,30 +79,26 @@ public sealed class SpamModel : IScoringModel
     public ModelScore Score(CommentFeatures features, int maxContributions)
     {
         ArgumentNullException.ThrowIfNull(features);
-        var lease = _pool.Get();
-        try
-        {
-            lease.Input.Fill(features);
-            lease.Engine.Predict(lease.Input, ref lease.Output);
-            var logit = Calibration.ToLogit(lease.Output.Score);
-            return new ModelScore(logit, _baseLogit, TopContributions(lease.Output.Features, features, maxContributions));
-        }
-        finally
-        {
-            _pool.Return(lease);
-        }
+        return Predict(features, output => new ModelScore(
+            Calibration.ToLogit(output.Score), _baseLogit, TopContributions(output.Features, features, maxContributions)));
     }
 
     /// <summary>Raw margin only, for evaluation loops that need no explanation.</summary>
     public double Margin(CommentFeatures features)
     {
         ArgumentNullException.ThrowIfNull(features);
+        return Predict(features, static output => (double)output.Score);
+    }
+
+    /// <summary>Runs one prediction on a borrowed engine; the output is only valid inside <paramref name="read"/>.</summary>
+    private T Predict<T>(CommentFeatures features, Func<ModelOutput, T> read)
+    {
         var lease = _pool.Get();
         try
         {
             lease.Input.Fill(features);
             lease.Engine.Predict(lease.Input, ref lease.Output);
-            return lease.Output.Score;
+            return read(lease.Output);
         }
         finally
         {
