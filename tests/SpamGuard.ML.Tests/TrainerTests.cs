@@ -71,4 +71,23 @@ public sealed class TrainerTests
 
         Assert.Contains("spam", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Train_CorpusWithoutLinksOrAuthors_TrainsATextOnlyModelThatScoresAndExplains()
+    {
+        // A "content,label" CSV: no author column, and no text with a link in it.
+        var plain = FixtureCorpus.Examples
+            .Select(e => e with { Author = null, Content = TextWithoutLinks(e.Content) })
+            .ToList();
+
+        var trained = SpamModelTrainer.Train(plain, [], TinyModel.Settings, "test");
+        var score = trained.Model.Score(CommentFeatureExtractor.Extract("WINNER!! call now to claim your prize", "BOB99", "mail.example", new Uri("http://shop.example")), 10);
+
+        Assert.True(score.Logit > 0, $"logit {score.Logit}");
+        Assert.Contains(score.Contributions, c => c.Kind == SpamGuard.Core.Explanations.SignalKind.Text);
+        Assert.DoesNotContain(score.Contributions, c => c.Kind is SpamGuard.Core.Explanations.SignalKind.Link or SpamGuard.Core.Explanations.SignalKind.Author);
+    }
+
+    private static string TextWithoutLinks(string content) =>
+        string.Join(' ', content.Split(' ').Where(w => CommentFeatureExtractor.Extract(w, null).LinkHosts.Length == 0));
 }

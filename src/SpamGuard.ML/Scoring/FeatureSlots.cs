@@ -18,7 +18,8 @@ internal static class FeatureSlots
     public static FeatureSlot[] Read(DataViewSchema schema)
     {
         var slots = new List<FeatureSlot>();
-        foreach (var group in ColumnNames.FeatureGroups)
+        // A model trained without links or author data has no column for them (see SpamPipeline.Create).
+        foreach (var group in ColumnNames.FeatureGroups.Where(g => schema.GetColumnOrNull(g) is not null))
         {
             var column = schema[group];
             var size = column.Type is VectorDataViewType { Size: > 0 } vector

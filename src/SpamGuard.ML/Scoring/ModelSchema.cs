@@ -52,6 +52,6 @@ internal static class ColumnNames
     public const string StatisticFeatures = "StatisticFeatures";
     public const string Features = "Features";
 
-    /// <summary>In the order they are concatenated into <see cref="Features"/>.</summary>
+    /// <summary>In the order they are concatenated into <see cref="Features"/>; a model may lack the token groups.</summary>
     public static readonly string[] FeatureGroups = [TextFeatures, LinkFeatures, AuthorFeatures, StatisticFeatures];
 }

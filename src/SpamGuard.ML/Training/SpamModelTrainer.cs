@@ -51,7 +51,7 @@ public static class SpamModelTrainer
                 continue;
             }
 
-            var foldModel = SpamPipeline.Create(ml, settings).Fit(ToDataView(ml, fit));
+            var foldModel = SpamPipeline.Create(ml, settings, [.. fit.Select(r => r.Features)]).Fit(ToDataView(ml, fit));
             var margins = ml.Data.CreateEnumerable<MarginRow>(foldModel.Transform(ToDataView(ml, held)), reuseRowObject: false)
                 .Select(m => (double)m.Score).ToList();
             outOfFold.AddRange(held.Zip(margins));
@@ -68,7 +68,7 @@ public static class SpamModelTrainer
 
         progress?.Report(new TrainingProgress("Training final model", 80));
         var trainView = ToDataView(ml, train);
-        var transformer = SpamPipeline.Create(ml, settings).Fit(trainView);
+        var transformer = SpamPipeline.Create(ml, settings, [.. train.Select(r => r.Features)]).Fit(trainView);
         var version = $"{settings.Name}-{settings.Version}";
         var reference = StatisticMeans(ml, transformer.Transform(trainView));
         var model = new SpamModel(ml, transformer, trainView.Schema, version, calibration, new Thresholds(spamThreshold, discardThreshold), reference);

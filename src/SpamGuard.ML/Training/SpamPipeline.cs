@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Trainers;
 using Microsoft.ML.Transforms.Text;
+using SpamGuard.Core.Features;
 using SpamGuard.ML.Scoring;
 
 namespace SpamGuard.ML.Training;
@@ -11,7 +12,10 @@ namespace SpamGuard.ML.Training;
 /// </summary>
 internal static class SpamPipeline
 {
-    public static IEstimator<ITransformer> Create(MLContext ml, TrainerSettings settings)
+    /// <param name="rows">The rows it will be fitted on: a token column that is empty in every row has no vocabulary,
+    /// which ML.NET refuses to featurise, so such a column (no links or no author data in any row, as in a corpus of
+    /// content and label only) is left out of the model instead.</param>
+    public static IEstimator<ITransformer> Create(MLContext ml, TrainerSettings settings, IReadOnlyCollection<CommentFeatures> rows)
     {
         var text = new TextFeaturizingEstimator.Options
         {
@@ -42,11 +46,24 @@ internal static class SpamPipeline
             Norm = TextFeaturizingEstimator.NormFunction.L2,
         };
 
-        return ml.Transforms.Text.FeaturizeText(ColumnNames.TextFeatures, text, nameof(ModelInput.Text))
-            .Append(ml.Transforms.Text.FeaturizeText(ColumnNames.LinkFeatures, tokens, nameof(ModelInput.LinkHosts)))
-            .Append(ml.Transforms.Text.FeaturizeText(ColumnNames.AuthorFeatures, tokens, nameof(ModelInput.AuthorTokens)))
+        var groups = new List<string> { ColumnNames.TextFeatures };
+        IEstimator<ITransformer> pipeline = ml.Transforms.Text.FeaturizeText(ColumnNames.TextFeatures, text, nameof(ModelInput.Text));
+        if (rows.Any(r => r.LinkHosts.Length > 0))
+        {
+            groups.Add(ColumnNames.LinkFeatures);
+            pipeline = pipeline.Append(ml.Transforms.Text.FeaturizeText(ColumnNames.LinkFeatures, tokens, nameof(ModelInput.LinkHosts)));
+        }
+
+        if (rows.Any(r => r.AuthorTokens.Length > 0))
+        {
+            groups.Add(ColumnNames.AuthorFeatures);
+            pipeline = pipeline.Append(ml.Transforms.Text.FeaturizeText(ColumnNames.AuthorFeatures, tokens, nameof(ModelInput.AuthorTokens)));
+        }
+
+        groups.Add(ColumnNames.StatisticFeatures);
+        return pipeline
             .Append(ml.Transforms.NormalizeMinMax(ColumnNames.StatisticFeatures, nameof(ModelInput.Statistics)))
-            .Append(ml.Transforms.Concatenate(ColumnNames.Features, ColumnNames.FeatureGroups))
+            .Append(ml.Transforms.Concatenate(ColumnNames.Features, [.. groups]))
             .Append(Trainer(ml, settings));
     }
 
