@@ -48,6 +48,32 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void Split_TextsDifferingOnlyInCasePunctuationOrSpacing_StayOnOneSide()
+    {
+        string[] variants = ["Call 0800 now to claim!", "call 0800 now to claim", "CALL 0800 NOW, TO CLAIM!!", "Call  0800 now to claim..."];
+        var rows = Enumerable.Range(0, 200)
+            .Select(i => new TrainingExample($"{i}", "c", "s", null, i < 40 ? variants[i % variants.Length] : $"other text number {i}", i % 2 == 0))
+            .Select(e => new FeaturizedExample(e, CommentFeatureExtractor.Extract(e.Content, null)))
+            .ToList();
+
+        for (var seed = 0; seed < 20; seed++)
+        {
+            var (train, validation) = DataSplit.Split(rows, 0.2, seed);
+
+            var variantsInValidation = validation.Count(v => variants.Contains(v.Example.Content));
+            var variantsInTraining = train.Count(t => variants.Contains(t.Example.Content));
+            Assert.True(variantsInValidation == 0 || variantsInTraining == 0, $"seed {seed}: {variantsInTraining} in training, {variantsInValidation} in validation");
+        }
+    }
+
+    [Theory]
+    [InlineData("Call NOW!!  Free   prize", "call now free prize")]
+    [InlineData("...", "")]
+    [InlineData("Ünïcode, wörds", "ünïcode wörds")]
+    public void GroupKey_KeepsLowerCasedLettersAndDigitsOnly(string text, string key) =>
+        Assert.Equal(key, GroupKeys.Of(text));
+
+    [Fact]
     public void Train_Card_DescribesDataSeedCalibrationAndCommand()
     {
         var card = TinyModel.TrainInMemory().Card;

@@ -8,8 +8,33 @@ namespace SpamGuard.ML.Training;
 /// <summary>A training example with its features and the key that groups identical texts.</summary>
 internal sealed record FeaturizedExample(TrainingExample Example, CommentFeatures Features)
 {
-    /// <summary>Identical normalised texts share a key and always land on the same side of every split.</summary>
-    public string GroupKey => Features.Text;
+    /// <summary>
+    /// Texts that differ only in case, punctuation or spacing ("Call now!" and "call now") share a key and always
+    /// land on the same side of every split: such near-copies on both sides would inflate validation scores.
+    /// </summary>
+    public string GroupKey { get; } = GroupKeys.Of(Features.Text);
+}
+
+internal static class GroupKeys
+{
+    /// <summary>The letters and digits of <paramref name="text"/>, lower-cased, words separated by one space.</summary>
+    public static string Of(string text)
+    {
+        var key = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            if (char.IsLetterOrDigit(c))
+            {
+                key.Append(char.ToLowerInvariant(c));
+            }
+            else if (key.Length > 0 && key[^1] != ' ')
+            {
+                key.Append(' ');
+            }
+        }
+
+        return key.ToString().TrimEnd();
+    }
 }
 
 /// <summary>

@@ -88,7 +88,7 @@ public static class SpamModelTrainer
             Trainer = Describe(settings),
             Data = files.Select(f => CorpusProvenance.Describe(f)).ToList(),
             Split = new SplitDescription(
-                "Stratified by (corpus file, label); identical normalised texts grouped on one side; order by sha256(seed|text).",
+                "Stratified by (corpus file, label); texts that are the same after normalisation, lower-casing and dropping punctuation are grouped on one side; order by sha256(seed|text).",
                 settings.ValidationFraction, trainAll.Count, train.Count, validation.Count),
             Calibration = new CalibrationDescription("Platt scaling on out-of-fold margins", calibration.Slope, calibration.Offset, outOfFold.Count, folds),
             Thresholds = new ThresholdDescription(spamThreshold, discardThreshold,
@@ -155,8 +155,8 @@ public static class SpamModelTrainer
         },
         $"content: word 1..{s.WordNgramLength}-grams and character {(s.CharNgramAllLengths ? "1.." : "")}{s.CharNgramLength}-grams ({s.Weighting}, L2-normalised; none when 0) "
         + "after removal of invisible characters, HTML tags and entities, with links replaced by a placeholder; link hosts; author tokens "
-        + "(e-mail domain, URL host, name shape); standardised statistics (log link count, log length, capitals ratio, digits ratio, "
-        + "log exclamation marks, 5+ digit run, currency symbol). Dates are never used.");
+        + "(e-mail domain, URL host, name shape); statistics scaled to [0, 1] by their training minimum and maximum ("
+        + string.Join(", ", TextStatistics.Names.Select(n => TextStatistics.Descriptions[n])) + "). Dates are never used.");
 
     private static void Validate(IReadOnlyList<TrainingExample> examples, TrainerSettings settings)
     {
