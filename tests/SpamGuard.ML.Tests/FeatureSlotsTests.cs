@@ -1,30 +1,53 @@
+using SpamGuard.Core.Explanations;
 using SpamGuard.ML.Scoring;
 
 namespace SpamGuard.ML.Tests;
 
 public sealed class FeatureSlotsTests
 {
+    private static CharGramAttribution Attribution(params string[] grams) =>
+        new([.. grams.Select(g => new FeatureSlot(FeatureSlots.CharsName, SignalKind.Text, g, CharGram: g))]);
+
+    [Fact]
+    public void Attribute_GramInTwoWords_SplitsItsContributionEvenly()
+    {
+        var attribution = Attribution("free", CharGramAttribution.Start + "fre");
+
+        var (perWord, remainder) = attribution.Attribute("freedom is free", new Dictionary<int, double> { [0] = 1.0, [1] = 0.5 });
+
+        Assert.Equal(1.0, perWord["freedom"], 9);
+        Assert.Equal(0.5, perWord["free"], 9);
+        Assert.Equal(0, remainder);
+    }
+
     [Theory]
     [InlineData("please subscribe now", "scri", "subscribe")]
-    [InlineData("Check out my channel!", "eck ", "check out")]
-    [InlineData("Read the thoughtful post", "e th", "the thoughtful")]
     [InlineData("SUBSCRIBE!!!", "subs", "subscribe")]
-    public void WordsAround_PieceInsideText_ReturnsTheWholeWords(string text, string piece, string expected)
+    [InlineData("read the free post", "e fr", "free")]
+    [InlineData("Ünïcode wörds", "unic", "ünïcode")]
+    public void Attribute_GramInsideText_GoesToTheWordMostOfItComesFrom(string text, string gram, string word)
     {
-        Assert.Equal(expected, FeatureSlots.WordsAround(text, piece));
+        var (perWord, remainder) = Attribution(gram).Attribute(text, new Dictionary<int, double> { [0] = 2.0 });
+
+        Assert.Equal(2.0, Assert.Contains(word, perWord), 9);
+        Assert.Equal(0, remainder);
     }
 
     [Fact]
-    public void WordsAround_PieceNotInText_QuotesThePiece()
+    public void Attribute_GramNotInText_IsTheRemainderSoThePartsStillAddUp()
     {
-        Assert.Equal("\"xyz\"", FeatureSlots.WordsAround("hello world", "xyz"));
+        var (perWord, remainder) = Attribution("xyzw", "hell").Attribute("hello world", new Dictionary<int, double> { [0] = 0.7, [1] = 0.2 });
+
+        Assert.Equal(0.7, remainder, 9);
+        Assert.Equal(0.2, perWord["hello"], 9);
     }
 
     [Fact]
-    public void WordsAround_VeryLongWord_IsCut()
+    public void Attribute_VeryLongWord_IsCutInTheEvidence()
     {
-        var evidence = FeatureSlots.WordsAround(new string('a', 100) + "spam" + new string('b', 100), "spam");
+        var (perWord, _) = Attribution("spam").Attribute(new string('a', 100) + "spam" + new string('b', 100), new Dictionary<int, double> { [0] = 1 });
 
+        var evidence = Assert.Single(perWord).Key;
         Assert.True(evidence.Length <= 41, evidence);
         Assert.EndsWith("…", evidence, StringComparison.Ordinal);
     }

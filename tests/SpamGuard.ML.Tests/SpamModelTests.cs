@@ -56,6 +56,27 @@ public sealed class SpamModelTests(TinyModelFixture fixture) : IClassFixture<Tin
         Assert.All(chars, c => Assert.DoesNotContain(TextNormalizerPlaceholder, c.Evidence, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("Check out my channel!!! FREE iPhone giveaway, visit http://x.example now")]
+    [InlineData("Café déjà-vu: \"naïve\" résumé (really), isn't it?  Spaces   and... dots")]
+    [InlineData("WINNER!! You have won a £1000 prize. Call 09061701461 now to claim, T&C apply")]
+    public void Score_EveryCharacterPiece_IsPlacedInAWordAndThePartsAddUp(string text)
+    {
+        var score = fixture.Model.Score(Features(text), 100_000);
+
+        Assert.DoesNotContain(score.Contributions, c => c.Evidence == "other character patterns");
+        Assert.Equal(score.Logit, score.BaseLogit + score.Contributions.Sum(c => c.Weight), 4);
+    }
+
+    [Fact]
+    public void Score_WordWhosePiecesAreSpreadOut_RanksByItsTotal()
+    {
+        var all = fixture.Model.Score(Features("subscribe to my channel for free giveaways"), 100_000).Contributions;
+        var top = fixture.Model.Score(Features("subscribe to my channel for free giveaways"), 3).Contributions;
+
+        Assert.Equal(all.Take(3), top);
+    }
+
     private const string TextNormalizerPlaceholder = SpamGuard.Core.Features.TextNormalizer.LinkPlaceholder;
 
     [Fact]

@@ -7,7 +7,9 @@ using SpamGuard.Core.Features;
 namespace SpamGuard.ML.Scoring;
 
 /// <summary>What one slot of the feature vector stands for, in explanation terms.</summary>
-internal sealed record FeatureSlot(string Name, SignalKind Kind, string Evidence, int StatisticIndex = -1);
+/// <param name="CharGram">For a character n-gram slot, the n-gram as the featuriser saw it: lower case, with
+/// <see cref="CharGramAttribution.Start"/>, <see cref="CharGramAttribution.End"/> and spaces as they occur.</param>
+internal sealed record FeatureSlot(string Name, SignalKind Kind, string Evidence, int StatisticIndex = -1, string? CharGram = null);
 
 /// <summary>
 /// Maps every index of the model's feature vector back to the word, phrase, host, author token or statistic it
@@ -63,14 +65,16 @@ internal static class FeatureSlots
     {
         if (slotName.StartsWith(CharPrefix, StringComparison.Ordinal))
         {
-            var chars = string.Concat(slotName[CharPrefix.Length..].Split('|'))
+            var gram = string.Concat(slotName[CharPrefix.Length..].Split('|'))
                 .Replace("<␠>", " ", StringComparison.Ordinal)
-                .Replace("<␂>", "", StringComparison.Ordinal)
-                .Replace("<␃>", "", StringComparison.Ordinal);
+                .Replace("<␂>", CharGramAttribution.Start.ToString(), StringComparison.Ordinal)
+                .Replace("<␃>", CharGramAttribution.End.ToString(), StringComparison.Ordinal);
+            var chars = gram.Replace(CharGramAttribution.Start.ToString(), "", StringComparison.Ordinal)
+                .Replace(CharGramAttribution.End.ToString(), "", StringComparison.Ordinal);
             // Pieces of the link placeholder say "there is a link", not anything about the words.
             return PaddedPlaceholder.Contains(chars, StringComparison.Ordinal)
                 ? LinkPresent
-                : new FeatureSlot(CharsName, SignalKind.Text, chars);
+                : new FeatureSlot(CharsName, SignalKind.Text, chars, CharGram: gram);
         }
 
         var words = WithoutExtractorPrefix(slotName).Split('|');
@@ -115,44 +119,6 @@ internal static class FeatureSlots
             ? new FeatureSlot("link.count", SignalKind.Link, "", index)
             : new FeatureSlot("content.stat." + name, SignalKind.Text, "", index);
     }
-
-    /// <summary>
-    /// The whole word (or words, when the piece spans a space) of <paramref name="text"/> that a character n-gram
-    /// came from, e.g. "subscribe" for "scri"; the piece itself in quotes when it cannot be found.
-    /// </summary>
-    public static string WordsAround(string text, string piece)
-    {
-        var at = text.IndexOf(piece, StringComparison.OrdinalIgnoreCase);
-        if (at < 0 || piece.Trim().Length == 0)
-        {
-            return $"\"{piece}\"";
-        }
-
-        var start = at;
-        while (start > 0 && !char.IsWhiteSpace(text[start - 1]))
-        {
-            start--;
-        }
-
-        var end = at + piece.Length;
-        while (end < text.Length && !char.IsWhiteSpace(text[end]))
-        {
-            end++;
-        }
-
-        var words = text[start..end].Trim().Trim(WordPunctuation)
-            .Replace(TextNormalizer.LinkPlaceholder, "<link>", StringComparison.Ordinal);
-        if (words.Length == 0)
-        {
-            return $"\"{piece}\"";
-        }
-
-        return words.Length <= MaxEvidenceLength ? words.ToLowerInvariant() : words[..MaxEvidenceLength].ToLowerInvariant() + "…";
-    }
-
-    private const int MaxEvidenceLength = 40;
-
-    private static readonly char[] WordPunctuation = ['.', ',', ';', ':', '!', '?', '(', ')', '"', '\'', '[', ']', '*'];
 
     /// <summary>Evidence for a statistic, from its raw (unnormalised) value.</summary>
     public static string StatisticEvidence(int index, float raw) => TextStatistics.Names[index] switch

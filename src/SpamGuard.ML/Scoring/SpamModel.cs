@@ -14,13 +14,11 @@ namespace SpamGuard.ML.Scoring;
 /// </summary>
 public sealed class SpamModel : IScoringModel
 {
-    /// <summary>Raw contributions gathered per signal shown, so that merging n-grams of one word still fills the list.</summary>
-    private const int RawPerShownSignal = 2;
-
     private readonly ObjectPool<Lease> _pool;
     private readonly float[] _weights;
     private readonly FeatureSlot[] _slots;
     private readonly int _statisticsOffset;
+    private readonly CharGramAttribution _charGrams;
 
     private readonly float[] _statisticReference;
     private readonly double _baseLogit;
@@ -46,6 +44,7 @@ public sealed class SpamModel : IScoringModel
         }
 
         _weights = linear.Weights;
+        _charGrams = new CharGramAttribution(_slots);
         _statisticsOffset = _slots.Length - ModelInput.StatisticCount;
         Bias = linear.Bias;
         _statisticReference = statisticReference is { Count: ModelInput.StatisticCount } reference
@@ -107,12 +106,12 @@ public sealed class SpamModel : IScoringModel
     }
 
     // Contribution of sparse slot i is Slope * w_i * x_i, of statistic j Slope * w_j * (x_j - reference_j): these plus
-    // the base log-odds (bias and reference statistics) sum exactly to the logit.
+    // the base log-odds (bias and reference statistics) sum exactly to the logit. Every non-zero slot is gathered
+    // into its signal before the strongest are chosen, so a word made of many small n-grams ranks by its total.
     private List<Signal> TopContributions(VBuffer<float> vector, CommentFeatures features, int max)
     {
-        var shown = max;
-        max = Math.Max(max, max * RawPerShownSignal);
-        var top = new List<(int Slot, double Weight)>(max + 1);
+        var totals = new Dictionary<(string Name, string Evidence), (SignalKind Kind, double Weight)>();
+        var charGrams = new Dictionary<int, double>();
         var values = vector.GetValues();
         var indices = vector.GetIndices();
         var dense = vector.IsDense;
@@ -124,64 +123,53 @@ public sealed class SpamModel : IScoringModel
                 break;
             }
 
-            if (values[k] != 0)
+            if (values[k] == 0)
             {
-                Keep(top, max, slot, Calibration.Slope * _weights[slot] * values[k]);
+                continue;
             }
-        }
 
-        for (var j = 0; j < ModelInput.StatisticCount; j++)
-        {
-            var slot = _statisticsOffset + j;
-            Keep(top, max, slot, Calibration.Slope * _weights[slot] * (vector.GetItemOrDefault(slot) - _statisticReference[j]));
-        }
-
-        // Character n-grams are shown as the words they came from ("subscribe", not "scri", "crib", "ribe"), and the
-        // pieces of one word are added up into one signal; a sum of contributions is still a contribution.
-        var signals = new List<Signal>(top.Count);
-        foreach (var (slot, weight) in top)
-        {
+            var contribution = Calibration.Slope * _weights[slot] * values[k];
             var info = _slots[slot];
-            var evidence = info.StatisticIndex >= 0 ? FeatureSlots.StatisticEvidence(info.StatisticIndex, features.Statistics[info.StatisticIndex])
-                : info.Name == FeatureSlots.CharsName ? FeatureSlots.WordsAround(features.Text, info.Evidence)
-                : info.Evidence;
-            var same = signals.FindIndex(s => s.Name == info.Name && s.Evidence == evidence);
-            if (same >= 0)
+            if (info.CharGram is not null)
             {
-                signals[same] = signals[same] with { Weight = signals[same].Weight + weight };
+                charGrams[slot] = contribution;
             }
             else
             {
-                signals.Add(new Signal(info.Name, info.Kind, weight, evidence));
+                Add(totals, info.Name, info.Kind, info.Evidence, contribution);
             }
         }
 
-        signals.Sort(static (a, b) => Math.Abs(b.Weight).CompareTo(Math.Abs(a.Weight)));
-        if (signals.Count > shown)
+        // Character n-grams are shown as the words they came from ("subscribe", not "scri", "crib", "ribe").
+        var (perWord, remainder) = _charGrams.Attribute(features.Text, charGrams);
+        foreach (var (word, weight) in perWord)
         {
-            signals.RemoveRange(shown, signals.Count - shown);
+            Add(totals, FeatureSlots.CharsName, SignalKind.Text, word, weight);
         }
 
-        return signals;
+        Add(totals, FeatureSlots.CharsName, SignalKind.Text, "other character patterns", remainder);
+        for (var j = 0; j < ModelInput.StatisticCount; j++)
+        {
+            var slot = _statisticsOffset + j;
+            var info = _slots[slot];
+            Add(totals, info.Name, info.Kind, FeatureSlots.StatisticEvidence(j, features.Statistics[j]),
+                Calibration.Slope * _weights[slot] * (vector.GetItemOrDefault(slot) - _statisticReference[j]));
+        }
+
+        return [.. totals
+            .Where(t => t.Value.Weight != 0)
+            .OrderByDescending(t => Math.Abs(t.Value.Weight))
+            .ThenBy(t => t.Key.Name, StringComparer.Ordinal)
+            .ThenBy(t => t.Key.Evidence, StringComparer.Ordinal)
+            .Take(max)
+            .Select(t => new Signal(t.Key.Name, t.Value.Kind, t.Value.Weight, t.Key.Evidence))];
     }
 
-    private static void Keep(List<(int Slot, double Weight)> top, int max, int slot, double contribution)
+    private static void Add(Dictionary<(string, string), (SignalKind Kind, double Weight)> totals, string name, SignalKind kind, string evidence, double weight)
     {
-        if (contribution == 0 || (top.Count == max && Math.Abs(contribution) <= Math.Abs(top[^1].Weight)))
+        if (weight != 0)
         {
-            return;
-        }
-
-        var at = top.Count;
-        while (at > 0 && Math.Abs(top[at - 1].Weight) < Math.Abs(contribution))
-        {
-            at--;
-        }
-
-        top.Insert(at, (slot, contribution));
-        if (top.Count > max)
-        {
-            top.RemoveAt(max);
+            totals[(name, evidence)] = (kind, totals.GetValueOrDefault((name, evidence)).Weight + weight);
         }
     }
 

@@ -12,6 +12,12 @@ namespace SpamGuard.ML.Training;
 /// </summary>
 internal static class SpamPipeline
 {
+    // How content text is normalised before n-grams are taken; FeaturizerCharacterMap replays it for explanations.
+    internal const TextNormalizingEstimator.CaseMode ContentCaseMode = TextNormalizingEstimator.CaseMode.Lower;
+    internal const bool ContentKeepsDiacritics = false;
+    internal const bool ContentKeepsPunctuation = false;
+    internal const bool ContentKeepsNumbers = true;
+
     /// <param name="rows">The rows it will be fitted on: a token column that is empty in every row has no vocabulary,
     /// which ML.NET refuses to featurise, so such a column (no links or no author data in any row, as in a corpus of
     /// content and label only) is left out of the model instead.</param>
@@ -19,10 +25,10 @@ internal static class SpamPipeline
     {
         var text = new TextFeaturizingEstimator.Options
         {
-            CaseMode = TextNormalizingEstimator.CaseMode.Lower,
-            KeepDiacritics = false,
-            KeepPunctuations = false,
-            KeepNumbers = true,
+            CaseMode = ContentCaseMode,
+            KeepDiacritics = ContentKeepsDiacritics,
+            KeepPunctuations = ContentKeepsPunctuation,
+            KeepNumbers = ContentKeepsNumbers,
             WordFeatureExtractor = new WordBagEstimator.Options
             {
                 NgramLength = settings.WordNgramLength,
