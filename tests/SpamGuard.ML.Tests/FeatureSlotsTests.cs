@@ -8,12 +8,21 @@ public sealed class FeatureSlotsTests
     private static CharGramAttribution Attribution(params string[] grams) =>
         new([.. grams.Select(g => new FeatureSlot(FeatureSlots.CharsName, SignalKind.Text, g, CharGram: g))]);
 
+    [Theory]
+    [InlineData("f|r|e|e", "free")]
+    [InlineData("<␂>|f|r|e", "\u0002fre")]
+    [InlineData("e|<␠>|<␃>|x", "e \u0003x")]
+    [InlineData("a|||b|c", "a|bc")]
+    [InlineData("\\u4X|\\u4X|o|k", "\uFFFF\uFFFFok")]
+    public void CharGram_ReadsMlNetSlotNames(string name, string gram) =>
+        Assert.Equal(gram, FeatureSlots.CharGram(name));
+
     [Fact]
     public void Attribute_GramInTwoWords_SplitsItsContributionEvenly()
     {
         var attribution = Attribution("free", CharGramAttribution.Start + "fre");
 
-        var (perWord, remainder) = attribution.Attribute("freedom is free", new Dictionary<int, double> { [0] = 1.0, [1] = 0.5 });
+        var (perWord, remainder) = attribution.Attribute("freedom is free", new List<(int, double)> { (0, 1.0), (1, 0.5) });
 
         Assert.Equal(1.0, perWord["freedom"], 9);
         Assert.Equal(0.5, perWord["free"], 9);
@@ -27,7 +36,7 @@ public sealed class FeatureSlotsTests
     [InlineData("Ünïcode wörds", "unic", "ünïcode")]
     public void Attribute_GramInsideText_GoesToTheWordMostOfItComesFrom(string text, string gram, string word)
     {
-        var (perWord, remainder) = Attribution(gram).Attribute(text, new Dictionary<int, double> { [0] = 2.0 });
+        var (perWord, remainder) = Attribution(gram).Attribute(text, new List<(int, double)> { (0, 2.0) });
 
         Assert.Equal(2.0, Assert.Contains(word, perWord), 9);
         Assert.Equal(0, remainder);
@@ -36,7 +45,7 @@ public sealed class FeatureSlotsTests
     [Fact]
     public void Attribute_GramNotInText_IsTheRemainderSoThePartsStillAddUp()
     {
-        var (perWord, remainder) = Attribution("xyzw", "hell").Attribute("hello world", new Dictionary<int, double> { [0] = 0.7, [1] = 0.2 });
+        var (perWord, remainder) = Attribution("xyzw", "hell").Attribute("hello world", new List<(int, double)> { (0, 0.7), (1, 0.2) });
 
         Assert.Equal(0.7, remainder, 9);
         Assert.Equal(0.2, perWord["hello"], 9);
@@ -45,7 +54,7 @@ public sealed class FeatureSlotsTests
     [Fact]
     public void Attribute_VeryLongWord_IsCutInTheEvidence()
     {
-        var (perWord, _) = Attribution("spam").Attribute(new string('a', 100) + "spam" + new string('b', 100), new Dictionary<int, double> { [0] = 1 });
+        var (perWord, _) = Attribution("spam").Attribute(new string('a', 100) + "spam" + new string('b', 100), new List<(int, double)> { (0, 1.0) });
 
         var evidence = Assert.Single(perWord).Key;
         Assert.True(evidence.Length <= 41, evidence);

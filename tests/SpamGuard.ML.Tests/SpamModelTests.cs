@@ -60,6 +60,7 @@ public sealed class SpamModelTests(TinyModelFixture fixture) : IClassFixture<Tin
     [InlineData("Check out my channel!!! FREE iPhone giveaway, visit http://x.example now")]
     [InlineData("Café déjà-vu: \"naïve\" résumé (really), isn't it?  Spaces   and... dots")]
     [InlineData("WINNER!! You have won a £1000 prize. Call 09061701461 now to claim, T&C apply")]
+    [InlineData("free 😀😀 emoji | pipes || and\ttabs ✌ subscribe")]
     public void Score_EveryCharacterPiece_IsPlacedInAWordAndThePartsAddUp(string text)
     {
         var score = fixture.Model.Score(Features(text), 100_000);

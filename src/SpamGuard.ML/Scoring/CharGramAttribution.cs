@@ -1,4 +1,3 @@
-using System.Text;
 using SpamGuard.Core.Features;
 
 namespace SpamGuard.ML.Scoring;
@@ -18,97 +17,131 @@ internal sealed class CharGramAttribution
     /// <summary>Marker the featuriser puts after the text.</summary>
     public const char End = '\u0003';
 
-    private readonly Dictionary<string, int> _slotsByGram;
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    /// <summary>Stands for any UTF-16 surrogate: ML.NET names every one of them the same way.</summary>
+    public const char Surrogate = '\uFFFF';
+
+    private readonly string?[] _gramOfSlot;
     private readonly int[] _lengths;
 
     public CharGramAttribution(IReadOnlyList<FeatureSlot> slots)
     {
-        _slotsByGram = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var i = 0; i < slots.Count; i++)
-        {
-            if (slots[i].CharGram is { Length: > 0 } gram)
-            {
-                _slotsByGram.TryAdd(gram, i);
-            }
-        }
-
-        _lookup = _slotsByGram.GetAlternateLookup<ReadOnlySpan<char>>();
+        _gramOfSlot = [.. slots.Select(s => s.CharGram is { Length: > 0 } gram ? gram : null)];
+        _lengths = [.. _gramOfSlot.OfType<string>().Select(g => g.Length).Distinct().Order()];
         // Built here, when a model loads, so that the first explained request does not pay for it.
         _ = FeaturizerCharacterMap.Apply(' ');
-        _lengths = [.. _slotsByGram.Keys.Select(k => k.Length).Distinct().Order()];
     }
 
-    /// <summary>Splits <paramref name="contributions"/> (char-gram slot → contribution) over the words of <paramref name="text"/>.</summary>
+    /// <summary>Splits the contributions of character n-gram slots over the words of <paramref name="text"/>.</summary>
     /// <returns>Contribution per word (the word as shown to a moderator) and what could not be placed.</returns>
-    public (Dictionary<string, double> PerWord, double Remainder) Attribute(string text, IReadOnlyDictionary<int, double> contributions)
+    public (Dictionary<string, double> PerWord, double Remainder) Attribute(string text, List<(int Slot, double Contribution)> grams)
     {
         var perWord = new Dictionary<string, double>(StringComparer.Ordinal);
-        if (contributions.Count == 0)
+        if (grams.Count == 0)
         {
             return (perWord, 0);
         }
 
-        var words = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        var (sequence, owner) = Reconstruct(words);
-        var occurrences = new Dictionary<int, int>();
-        var placed = new List<(int Slot, int Word)>();
+        // Only the n-grams this text has are looked for: a table of a few dozen stays in cache, the model's whole
+        // vocabulary would not.
+        var indexOfGram = new Dictionary<string, int>(grams.Count, StringComparer.Ordinal);
+        for (var g = 0; g < grams.Count; g++)
+        {
+            indexOfGram[_gramOfSlot[grams[g].Slot]!] = g;
+        }
+
+        var lookup = indexOfGram.GetAlternateLookup<ReadOnlySpan<char>>();
+        var (sequence, owner, words) = Reconstruct(text);
+        var occurrences = new int[grams.Count];
+        var placed = new List<(int Gram, int Word)>(sequence.Length);
         foreach (var length in _lengths)
         {
             for (var i = 0; i + length <= sequence.Length; i++)
             {
-                if (_lookup.TryGetValue(sequence.AsSpan(i, length), out var slot) && contributions.ContainsKey(slot))
+                if (lookup.TryGetValue(sequence.AsSpan(i, length), out var g))
                 {
-                    occurrences[slot] = occurrences.GetValueOrDefault(slot) + 1;
-                    placed.Add((slot, MainOwner(owner, i, length)));
+                    occurrences[g]++;
+                    placed.Add((g, MainOwner(owner, i, length)));
                 }
             }
         }
 
-        var remainder = contributions.Where(c => !occurrences.ContainsKey(c.Key)).Sum(c => c.Value);
-        foreach (var (slot, word) in placed)
+        var remainder = 0.0;
+        for (var g = 0; g < grams.Count; g++)
         {
-            var share = contributions[slot] / occurrences[slot];
+            remainder += occurrences[g] == 0 ? grams[g].Contribution : 0;
+        }
+
+        var perWordIndex = new double[words.Count];
+        foreach (var (g, word) in placed)
+        {
+            var share = grams[g].Contribution / occurrences[g];
             if (word < 0)
             {
                 remainder += share;
-                continue;
             }
+            else
+            {
+                perWordIndex[word] += share;
+            }
+        }
 
-            var evidence = Evidence(words[word]);
-            perWord[evidence] = perWord.GetValueOrDefault(evidence) + share;
+        for (var w = 0; w < words.Count; w++)
+        {
+            if (perWordIndex[w] != 0)
+            {
+                var evidence = Evidence(text.AsSpan(words[w].Start, words[w].Length));
+                perWord[evidence] = perWord.GetValueOrDefault(evidence) + perWordIndex[w];
+            }
         }
 
         return (perWord, remainder);
     }
 
     // The featuriser normalises each character (FeaturizerCharacterMap) and wraps the text in markers; the same is
-    // done per word here, remembering which word each character came from (-1 for markers and spaces).
-    private static (string Sequence, int[] Owner) Reconstruct(string[] words)
+    // done here, with runs of white space as one space, remembering which word each character came from (-1 for
+    // markers and spaces).
+    private static (char[] Sequence, int[] Owner, List<(int Start, int Length)> Words) Reconstruct(string text)
     {
-        var sequence = new StringBuilder(words.Sum(w => w.Length + 1) + 2).Append(Start);
-        var owner = new List<int>(sequence.Capacity) { -1 };
-        for (var w = 0; w < words.Length; w++)
+        var sequence = new char[text.Length + 2];
+        var owner = new int[text.Length + 2];
+        var words = new List<(int Start, int Length)>();
+        var n = 0;
+        sequence[n] = Start;
+        owner[n++] = -1;
+        var wordStart = -1;
+        for (var i = 0; i <= text.Length; i++)
         {
-            if (w > 0)
+            if (i == text.Length || char.IsWhiteSpace(text[i]))
             {
-                sequence.Append(' ');
-                owner.Add(-1);
+                if (wordStart >= 0)
+                {
+                    words.Add((wordStart, i - wordStart));
+                    wordStart = -1;
+                }
+
+                continue;
             }
 
-            foreach (var c in words[w])
+            if (wordStart < 0)
             {
-                if (FeaturizerCharacterMap.Apply(c) is { } seen)
+                wordStart = i;
+                if (words.Count > 0)
                 {
-                    sequence.Append(seen);
-                    owner.Add(w);
+                    sequence[n] = ' ';
+                    owner[n++] = -1;
                 }
+            }
+
+            if (FeaturizerCharacterMap.Apply(text[i]) is { } seen)
+            {
+                sequence[n] = char.IsSurrogate(seen) ? Surrogate : seen;
+                owner[n++] = words.Count;
             }
         }
 
-        sequence.Append(End);
-        owner.Add(-1);
-        return (sequence.ToString(), [.. owner]);
+        sequence[n] = End;
+        owner[n++] = -1;
+        return (sequence[..n], owner[..n], words);
     }
 
     /// <summary>The word most of the n-gram's characters come from ("e fr" belongs to "free" in "the free").</summary>
@@ -141,12 +174,12 @@ internal sealed class CharGramAttribution
 
     private static readonly char[] WordPunctuation = ['.', ',', ';', ':', '!', '?', '(', ')', '"', '\'', '[', ']', '*'];
 
-    private static string Evidence(string word)
+    private static string Evidence(ReadOnlySpan<char> word)
     {
-        var shown = word.Trim(WordPunctuation).Replace(TextNormalizer.LinkPlaceholder, "<link>", StringComparison.Ordinal).ToLowerInvariant();
+        var shown = word.Trim(WordPunctuation).ToString().Replace(TextNormalizer.LinkPlaceholder, "<link>", StringComparison.Ordinal).ToLowerInvariant();
         if (shown.Length == 0)
         {
-            shown = word.ToLowerInvariant();
+            shown = word.ToString().ToLowerInvariant();
         }
 
         return shown.Length <= MaxEvidenceLength ? shown : shown[..MaxEvidenceLength] + "…";

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using SpamGuard.Core.Explanations;
@@ -65,10 +66,7 @@ internal static class FeatureSlots
     {
         if (slotName.StartsWith(CharPrefix, StringComparison.Ordinal))
         {
-            var gram = string.Concat(slotName[CharPrefix.Length..].Split('|'))
-                .Replace("<␠>", " ", StringComparison.Ordinal)
-                .Replace("<␂>", CharGramAttribution.Start.ToString(), StringComparison.Ordinal)
-                .Replace("<␃>", CharGramAttribution.End.ToString(), StringComparison.Ordinal);
+            var gram = CharGram(slotName.AsSpan(CharPrefix.Length));
             var chars = gram.Replace(CharGramAttribution.Start.ToString(), "", StringComparison.Ordinal)
                 .Replace(CharGramAttribution.End.ToString(), "", StringComparison.Ordinal);
             // Pieces of the link placeholder say "there is a link", not anything about the words.
@@ -87,6 +85,42 @@ internal static class FeatureSlots
 
         return new FeatureSlot(words.Length > 1 ? "content.phrase" : "content.word", SignalKind.Text, string.Join(' ', words));
     }
+
+    /// <summary>
+    /// Reads a character n-gram slot name back into its characters. ML.NET joins the characters with '|' (so a '|'
+    /// character is a piece of its own), writes control characters and space as "&lt;␂&gt;"-style control pictures, and
+    /// writes every UTF-16 surrogate as the same "\u4X", which <see cref="CharGramAttribution.Surrogate"/> stands for.
+    /// </summary>
+    internal static string CharGram(ReadOnlySpan<char> name)
+    {
+        var gram = new StringBuilder(name.Length);
+        var i = 0;
+        while (i < name.Length)
+        {
+            if (name[i] == '<' && i + 2 < name.Length && name[i + 1] is >= '\u2400' and <= '\u2421' && name[i + 2] == '>')
+            {
+                gram.Append(name[i + 1] == '\u2421' ? '\u007f' : (char)(name[i + 1] - '\u2400'));
+                i += 3;
+            }
+            else if (name[i..].StartsWith(EscapedSurrogate, StringComparison.Ordinal))
+            {
+                gram.Append(CharGramAttribution.Surrogate);
+                i += EscapedSurrogate.Length;
+            }
+            else
+            {
+                gram.Append(name[i]);
+                i++;
+            }
+
+            // Skip the separator after each piece.
+            i++;
+        }
+
+        return gram.ToString();
+    }
+
+    private const string EscapedSurrogate = "\\u4X";
 
     private static readonly FeatureSlot LinkPresent = new("link.present", SignalKind.Link, "a link in the text");
 

@@ -11,14 +11,11 @@ namespace SpamGuard.ML.Scoring;
 /// </summary>
 internal static class FeaturizerCharacterMap
 {
-    private static readonly Lazy<(char[] Map, bool[] Dropped)> Table = new(Build, LazyThreadSafetyMode.ExecutionAndPublication);
+    // Built once per process, on first use (the type initialiser), in about a second.
+    private static readonly (char[] Map, bool[] Dropped) Table = Build();
 
     /// <summary>The character the featuriser sees instead of <paramref name="c"/>, or null when it drops it.</summary>
-    public static char? Apply(char c)
-    {
-        var (map, dropped) = Table.Value;
-        return dropped[c] ? null : map[c];
-    }
+    public static char? Apply(char c) => Table.Dropped[c] ? null : Table.Map[c];
 
     private static (char[] Map, bool[] Dropped) Build()
     {

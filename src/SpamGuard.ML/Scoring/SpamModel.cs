@@ -110,8 +110,15 @@ public sealed class SpamModel : IScoringModel
     // into its signal before the strongest are chosen, so a word made of many small n-grams ranks by its total.
     private List<Signal> TopContributions(VBuffer<float> vector, CommentFeatures features, int max)
     {
-        var totals = new Dictionary<(string Name, string Evidence), (SignalKind Kind, double Weight)>();
-        var charGrams = new Dictionary<int, double>();
+        if (max <= 0)
+        {
+            return [];
+        }
+
+        // Keyed by slot description: distinct slots share one only when they mean the same thing (pieces of the link
+        // placeholder all say "a link in the text").
+        var bySlot = new Dictionary<FeatureSlot, double>(ReferenceEqualityComparer.Instance);
+        var charGrams = new List<(int Slot, double Contribution)>();
         var values = vector.GetValues();
         var indices = vector.GetIndices();
         var dense = vector.IsDense;
@@ -132,44 +139,60 @@ public sealed class SpamModel : IScoringModel
             var info = _slots[slot];
             if (info.CharGram is not null)
             {
-                charGrams[slot] = contribution;
+                charGrams.Add((slot, contribution));
             }
             else
             {
-                Add(totals, info.Name, info.Kind, info.Evidence, contribution);
+                bySlot[info] = bySlot.GetValueOrDefault(info) + contribution;
             }
+        }
+
+        var top = new List<Signal>(max + 1);
+        foreach (var (info, weight) in bySlot)
+        {
+            Keep(top, max, new Signal(info.Name, info.Kind, weight, info.Evidence));
         }
 
         // Character n-grams are shown as the words they came from ("subscribe", not "scri", "crib", "ribe").
         var (perWord, remainder) = _charGrams.Attribute(features.Text, charGrams);
         foreach (var (word, weight) in perWord)
         {
-            Add(totals, FeatureSlots.CharsName, SignalKind.Text, word, weight);
+            Keep(top, max, new Signal(FeatureSlots.CharsName, SignalKind.Text, weight, word));
         }
 
-        Add(totals, FeatureSlots.CharsName, SignalKind.Text, "other character patterns", remainder);
+        Keep(top, max, new Signal(FeatureSlots.CharsName, SignalKind.Text, remainder, "other character patterns"));
         for (var j = 0; j < ModelInput.StatisticCount; j++)
         {
             var slot = _statisticsOffset + j;
             var info = _slots[slot];
-            Add(totals, info.Name, info.Kind, FeatureSlots.StatisticEvidence(j, features.Statistics[j]),
-                Calibration.Slope * _weights[slot] * (vector.GetItemOrDefault(slot) - _statisticReference[j]));
+            var weight = Calibration.Slope * _weights[slot] * (vector.GetItemOrDefault(slot) - _statisticReference[j]);
+            if (weight != 0 && (top.Count < max || Math.Abs(weight) > Math.Abs(top[^1].Weight)))
+            {
+                Keep(top, max, new Signal(info.Name, info.Kind, weight, FeatureSlots.StatisticEvidence(j, features.Statistics[j])));
+            }
         }
 
-        return [.. totals
-            .Where(t => t.Value.Weight != 0)
-            .OrderByDescending(t => Math.Abs(t.Value.Weight))
-            .ThenBy(t => t.Key.Name, StringComparer.Ordinal)
-            .ThenBy(t => t.Key.Evidence, StringComparer.Ordinal)
-            .Take(max)
-            .Select(t => new Signal(t.Key.Name, t.Value.Kind, t.Value.Weight, t.Key.Evidence))];
+        return top;
     }
 
-    private static void Add(Dictionary<(string, string), (SignalKind Kind, double Weight)> totals, string name, SignalKind kind, string evidence, double weight)
+    /// <summary>Inserts <paramref name="signal"/> into <paramref name="top"/>, strongest first, keeping at most <paramref name="max"/>.</summary>
+    private static void Keep(List<Signal> top, int max, Signal signal)
     {
-        if (weight != 0)
+        if (signal.Weight == 0 || (top.Count == max && Math.Abs(signal.Weight) <= Math.Abs(top[^1].Weight)))
         {
-            totals[(name, evidence)] = (kind, totals.GetValueOrDefault((name, evidence)).Weight + weight);
+            return;
+        }
+
+        var at = top.Count;
+        while (at > 0 && Math.Abs(top[at - 1].Weight) < Math.Abs(signal.Weight))
+        {
+            at--;
+        }
+
+        top.Insert(at, signal);
+        if (top.Count > max)
+        {
+            top.RemoveAt(max);
         }
     }
 
