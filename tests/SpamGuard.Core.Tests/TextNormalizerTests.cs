@@ -147,6 +147,7 @@ public sealed class TextNormalizerTests
     [InlineData("visit KidsMediaUSA.COM today", "kidsmediausa.com")]
     [InlineData("visit cheap.pills.ru today", "cheap.pills.ru")]
     [InlineData("visit kidsmediausa.com. today", "kidsmediausa.com")]
+    [InlineData("visit shop-pills.com/buy?next=http://evil.com today", "shop-pills.com")]
     public void Normalize_BareDomainWithListedTld_IsALink(string input, string host)
     {
         var result = TextNormalizer.Normalize(input);
@@ -154,6 +155,24 @@ public sealed class TextNormalizerTests
         Assert.Equal([host], result.LinkHosts);
         Assert.StartsWith($"visit {Link} ", result.Text);
         Assert.EndsWith(" today", result.Text);
+    }
+
+    [Theory]
+    [InlineData("mail bob.smith.info@gmail.com please", new string[0])]
+    [InlineData("mail bob@shop.com or see shop.com", new[] { "shop.com" })]
+    public void Normalize_EmailAddress_IsNotALink(string input, string[] hosts) =>
+        Assert.Equal(hosts, TextNormalizer.Normalize(input).LinkHosts);
+
+    [Theory]
+    [InlineData("http://\u05D01.com/x")]
+    [InlineData("see www.a\u0640b.com now")]
+    [InlineData("http://xn--ls8h.la/ and http://\u0627\u0644\u0639\u0631\u0628\u064A\u0629.example/")]
+    public void Normalize_HostsThatCannotBePunycoded_StillGiveAHost(string input)
+    {
+        var result = TextNormalizer.Normalize(input);
+
+        Assert.NotEmpty(result.LinkHosts);
+        Assert.All(result.LinkHosts, h => Assert.False(string.IsNullOrWhiteSpace(h)));
     }
 
     [Theory]

@@ -56,7 +56,8 @@ public static class CommentFeatureExtractor
             }
         }
 
-        if (!string.IsNullOrEmpty(emailDomain))
+        // Callers validate addresses; a domain with white space in it would still add tokens of its own.
+        if (!string.IsNullOrEmpty(emailDomain) && !emailDomain.Any(char.IsWhiteSpace))
         {
             tokens.Add("email_domain=" + emailDomain);
         }

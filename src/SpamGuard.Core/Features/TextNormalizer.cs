@@ -26,8 +26,8 @@ public static partial class TextNormalizer
 
     // Scheme or www-prefixed links, and bare host names with a common TLD ("shop-pills.com/buy"), which is how
     // comment spam usually writes them when links are stripped. Brackets end a link (BBCode, Markdown), and a bare
-    // host right after '@' is an e-mail address, not a link.
-    [GeneratedRegex("""(?:(?:https?|ftp)://|www\.)[^\s<>"'\[\]]{1,2000}|(?<![@\w.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:com|net|org|info|biz|ru|cn|xyz|top|online|site|shop|store|club|io|co|uk|de|me|tk|ml|ga|cf|gq|pw|cc|tv|us|eu|in|ly|gl|to)\b(?:/[^\s<>"'\[\]]{0,2000})?""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    // host right after '@' is an e-mail address, not a link; so is one right before '@' ("bob.smith.info@mail.com").
+    [GeneratedRegex("""(?:(?:https?|ftp)://|www\.)[^\s<>"'\[\]]{1,2000}|(?<![@\w.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:com|net|org|info|biz|ru|cn|xyz|top|online|site|shop|store|club|io|co|uk|de|me|tk|ml|ga|cf|gq|pw|cc|tv|us|eu|in|ly|gl|to)\b(?!@)(?:/[^\s<>"'\[\]]{0,2000})?""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Link();
 
     public static NormalizedContent Normalize(string? raw)
@@ -105,11 +105,16 @@ public static partial class TextNormalizer
         return sb.ToString();
     }
 
+    // A scheme at the very start: "shop.com/buy?next=http://evil.com" is a bare host with a URL in its query.
+    [GeneratedRegex("^[a-z][a-z0-9+.-]{0,30}://", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex LeadingScheme();
+
     /// <summary>Host of a URL or bare domain, lower-cased and without "www."; null when there is none.</summary>
     public static string? HostOf(string link)
     {
+        ArgumentNullException.ThrowIfNull(link);
         var candidate = link.Trim();
-        if (!candidate.Contains("://", StringComparison.Ordinal))
+        if (!LeadingScheme().IsMatch(candidate))
         {
             candidate = "http://" + candidate;
         }
@@ -119,8 +124,26 @@ public static partial class TextNormalizer
             return null;
         }
 
-        var host = uri.IdnHost.ToLowerInvariant().TrimEnd('.');
+        var host = AsciiHost(uri).ToLowerInvariant().TrimEnd('.');
         return host.StartsWith("www.", StringComparison.Ordinal) ? host[4..] : host;
+    }
+
+    /// <summary>
+    /// The punycode form of the host, so "bücher.example" and "xn--bcher-kva.example" are one feature. .NET parses
+    /// some hosts it then cannot convert (labels mixing scripts or directions, e.g. "א1.com"); those keep their
+    /// Unicode form rather than failing the whole comment.
+    /// </summary>
+    public static string AsciiHost(Uri uri)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        try
+        {
+            return uri.IdnHost;
+        }
+        catch (UriFormatException)
+        {
+            return uri.Host;
+        }
     }
 
     private static void AddHost(List<string> hosts, string link)

@@ -53,7 +53,7 @@ internal static partial class CheckCommentRequestMapper
         var permalink = OptionalHttpUrl(request.Permalink, "permalink", maxField, violations);
         var type = MapCommentType(request.CommentType, violations);
         CheckLength(request.Author, "author", maxField, violations);
-        CheckLength(request.AuthorEmail, "author_email", maxField, violations);
+        CheckEmail(request.AuthorEmail, "author_email", maxField, violations);
         var authorUrl = OptionalHttpUrl(request.AuthorUrl, "author_url", maxField, violations);
         CheckLength(request.Content, "content", limits.MaxContentBytes, violations);
         var commentDate = OptionalTimestamp(request.CommentDate, "comment_date", violations);
@@ -118,11 +118,49 @@ internal static partial class CheckCommentRequestMapper
             && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
             && uri.Host.Length > 0)
         {
-            return uri;
+            if (HasAsciiForm(uri))
+            {
+                return uri;
+            }
+
+            Add(violations, field, "has a host name that cannot be written in ASCII (IDNA), so no browser could open it");
+            return null;
         }
 
         Add(violations, field, "must be an absolute http or https URL");
         return null;
+    }
+
+    private static bool HasAsciiForm(Uri uri)
+    {
+        try
+        {
+            return uri.IdnHost.Length > 0;
+        }
+        catch (UriFormatException)
+        {
+            return false;
+        }
+    }
+
+    // One address, local part '@' domain name, with nothing around it: the domain becomes a model feature, so a
+    // value like "a b@c d.com" must not smuggle extra tokens in.
+    private static void CheckEmail(string value, string field, int maxBytes, List<BadRequest.Types.FieldViolation> violations)
+    {
+        if (value.Length == 0 || !CheckLength(value, field, maxBytes, violations))
+        {
+            return;
+        }
+
+        var at = value.IndexOf('@', StringComparison.Ordinal);
+        var valid = at > 0
+            && at == value.LastIndexOf('@')
+            && !value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))
+            && Uri.CheckHostName(value[(at + 1)..]) == UriHostNameType.Dns;
+        if (!valid)
+        {
+            Add(violations, field, "must be one e-mail address (local part, '@', domain name) without spaces");
+        }
     }
 
     private static IPAddress? OptionalIp(string value, string field, int maxBytes, List<BadRequest.Types.FieldViolation> violations)

@@ -18,6 +18,7 @@ public sealed class HostileInputTests(LoadedHostFixture fixture) : IClassFixture
         { "right-to-left and bidi overrides", "مقالة رائعة، شكرا \u202Egnp.exe\u202C שלום עולם" },
         { "invisible characters", "ch\u200Beap vi\u00ADagra \uFEFFpills\u2060" },
         { "unclosed markup", "<a href=\"http://x.example/<<<<\" <b><i>&#xFEFF;&bogus; &#99999999;" },
+        { "links whose host has no ASCII form", "see http://\u05D01.com/x and www.a\u0640b.com or <a href=\"http://\u05D01.com\">here</a>" },
         { "combining marks", "Z̴̡̢̛̗̘̙̜̝̞̟̠̀́̂̃̄̅̆̇̉̊̋̌̍̎̏̐̑̒̓̔̽̾̿̀́͂̓̈́͆͊͋͌ͅ͏͐͑͒͗͛ͣͤͥͦͧͨͩͪͫͬͭͮͯ͘͜͟͢͝͞͠͡a̷lgo" },
     };
 
