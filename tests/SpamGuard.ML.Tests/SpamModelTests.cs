@@ -70,6 +70,20 @@ public sealed class SpamModelTests(TinyModelFixture fixture) : IClassFixture<Tin
     }
 
     [Fact]
+    public void Score_Evidence_NeverQuotesAnEmailAddressIpOrPhoneNumber()
+    {
+        var all = fixture.Model.Score(Features("WINNER!! mail bob.smith@mail.example or 203.0.113.9, call 09061701461 to claim"), 100_000).Contributions;
+
+        Assert.Contains(all, c => c.Evidence.Contains("[number]", StringComparison.Ordinal) || c.Evidence.Contains("[email]", StringComparison.Ordinal));
+        Assert.All(all, c =>
+        {
+            Assert.DoesNotContain("bob", c.Evidence, StringComparison.Ordinal);
+            Assert.DoesNotContain("203.0.113.9", c.Evidence, StringComparison.Ordinal);
+            Assert.DoesNotContain("09061701461", c.Evidence, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
     public void Score_WordWhosePiecesAreSpreadOut_RanksByItsTotal()
     {
         var all = fixture.Model.Score(Features("subscribe to my channel for free giveaways"), 100_000).Contributions;

@@ -1,3 +1,4 @@
+using SpamGuard.Core.Explanations;
 using SpamGuard.Core.Features;
 
 namespace SpamGuard.ML.Scoring;
@@ -182,6 +183,7 @@ internal sealed class CharGramAttribution
             shown = word.ToString().ToLowerInvariant();
         }
 
+        shown = EvidenceMask.Apply(shown);
         return shown.Length <= MaxEvidenceLength ? shown : shown[..MaxEvidenceLength] + "…";
     }
 }

@@ -150,7 +150,8 @@ public sealed class SpamModel : IScoringModel
         var top = new List<Signal>(max + 1);
         foreach (var (info, weight) in bySlot)
         {
-            Keep(top, max, new Signal(info.Name, info.Kind, weight, info.Evidence));
+            // Vocabulary words can be numbers a commenter also typed (a phone number), so they are masked too.
+            Keep(top, max, new Signal(info.Name, info.Kind, weight, info.Kind == SignalKind.Text ? EvidenceMask.Apply(info.Evidence) : info.Evidence));
         }
 
         // Character n-grams are shown as the words they came from ("subscribe", not "scri", "crib", "ribe").
