@@ -17,6 +17,7 @@ public sealed class ScoringOptionsValidatorTests
             case "SpamThreshold": options.SpamThreshold = value; break;
             case "DiscardThreshold": options.DiscardThreshold = value; break;
             case "Rules:MinHumanSubmitMilliseconds": options.Rules.MinHumanSubmitMilliseconds = (int)value; break;
+            case "Rules:AdministratorRole": options.Rules.AdministratorRole = value; break;
             default: throw new ArgumentOutOfRangeException(nameof(key), key, null);
         }
 
@@ -43,6 +44,8 @@ public sealed class ScoringOptionsValidatorTests
     [InlineData("DiscardThreshold", 0.0)]
     [InlineData("DiscardThreshold", 1.0001)]
     [InlineData("Rules:MinHumanSubmitMilliseconds", -1)]
+    [InlineData("Rules:AdministratorRole", 0)]
+    [InlineData("Rules:AdministratorRole", 5)]
     public void Validate_InvalidSetting_FailsNamingTheKey(string key, double value)
     {
         var result = Validator.Validate(null, With(key, value));

@@ -107,9 +107,9 @@ internal sealed class ScoringOptionsValidator : IValidateOptions<ScoringOptions>
             }
         }
 
-        if (options.Rules.AdministratorRole > 0)
+        if (options.Rules.AdministratorRole >= 0)
         {
-            failures.Add("Scoring:Rules:AdministratorRole must not be positive: it marks comments as ham.");
+            failures.Add("Scoring:Rules:AdministratorRole must be negative: it marks comments by administrators as ham.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
