@@ -99,4 +99,39 @@ public sealed class ModelFilesTests : IDisposable
 
         Assert.Contains("format", ex.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("calibration")]
+    [InlineData("thresholds")]
+    public void Load_CardWithANullSection_IsRefused(string section)
+    {
+        var zip = CopyTinyModel();
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(ModelFiles.CardPathFor(zip)))!;
+        json[section] = null;
+        File.WriteAllText(ModelFiles.CardPathFor(zip), json.ToJsonString());
+
+        var ex = Assert.Throws<ModelLoadException>(() => ModelFiles.Load(zip));
+
+        Assert.Contains(section, ex.Message, StringComparison.Ordinal);
+    }
+
+    private static readonly JsonSerializerOptions NamedFloats = new(ModelFiles.CardJson)
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-1.5)]
+    [InlineData(double.PositiveInfinity)]
+    public void Load_CardWithUnusableCalibration_IsRefused(double slope)
+    {
+        var zip = CopyTinyModel();
+        var card = ModelFiles.ReadCard(zip);
+        File.WriteAllText(ModelFiles.CardPathFor(zip), JsonSerializer.Serialize(card with { Calibration = card.Calibration with { Slope = slope } }, NamedFloats));
+
+        var ex = Assert.Throws<ModelLoadException>(() => ModelFiles.Load(zip));
+
+        Assert.Contains("calibration", ex.Message, StringComparison.Ordinal);
+    }
 }

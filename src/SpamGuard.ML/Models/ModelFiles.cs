@@ -116,6 +116,18 @@ public static class ModelFiles
             throw new ModelLoadException($"Model card '{cardPath}' has format {card.Format}; this SpamGuard reads format {ModelCard.CurrentFormat}.");
         }
 
+        // "required" only makes the properties present; JSON null still gets through, and the scorer needs these.
+        if (card.Calibration is null || card.Thresholds is null || string.IsNullOrEmpty(card.Name) || string.IsNullOrEmpty(card.Version))
+        {
+            throw new ModelLoadException($"Model card '{cardPath}' lacks its name, version, calibration or thresholds.");
+        }
+
+        if (!double.IsFinite(card.Calibration.Slope) || card.Calibration.Slope <= 0 || !double.IsFinite(card.Calibration.Offset))
+        {
+            throw new ModelLoadException(
+                $"Model card '{cardPath}' has an unusable calibration (slope {card.Calibration.Slope}, offset {card.Calibration.Offset}): the slope must be a positive number and the offset a number.");
+        }
+
         return card;
     }
 }
