@@ -26,4 +26,13 @@ if (parsed.Errors.Count > 0)
     return ExitCodes.BadInput;
 }
 
-return await parsed.InvokeAsync();
+try
+{
+    return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+{
+    // An unreadable input or unwritable output path is bad input: say which, without a stack trace.
+    await Console.Error.WriteLineAsync("error: " + ex.Message);
+    return ExitCodes.BadInput;
+}

@@ -95,6 +95,69 @@ public sealed class BadInputTests : IDisposable
         Assert.Contains("frobnicate", result.StdErr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("train")]
+    [InlineData("evaluate")]
+    public async Task Empty_data_file_is_refused(string command)
+    {
+        var empty = _directory.File("empty.jsonl");
+        File.WriteAllText(empty, "");
+        var result = await RunAsync(command, empty);
+
+        AssertBadInput(result, empty, "no labelled rows");
+    }
+
+    [Theory]
+    [InlineData("--word-ngrams", "0")]
+    [InlineData("--char-ngrams", "-1")]
+    [InlineData("--validation-fraction", "1")]
+    [InlineData("--target-fpr", "0")]
+    [InlineData("--target-fpr", "NaN")]
+    [InlineData("--l2", "-1")]
+    [InlineData("--seed", "-5")]
+    public async Task Train_option_out_of_range_is_named(string option, string value)
+    {
+        var data = FixtureCorpus.WriteJsonl(_directory.Path);
+        var result = await SpamGuardCli.RunAsync("train", "--data", data, "--out", _directory.File("out"), option, value);
+
+        AssertBadInput(result, option, "must be");
+    }
+
+    [Theory]
+    [InlineData("bench", "--runs", "0")]
+    [InlineData("bench", "--concurrency", "0")]
+    [InlineData("check", "--timeout", "0")]
+    public async Task Other_option_out_of_range_is_named(string command, string option, string value)
+    {
+        var data = FixtureCorpus.WriteJsonl(_directory.Path);
+        var result = command == "bench"
+            ? await SpamGuardCli.RunAsync("bench", "--model", TinyModel.ZipPath, "--data", data, option, value)
+            : await SpamGuardCli.RunAsync("check", "--server", "http://127.0.0.1:9", "--content", "hi", option, value);
+
+        AssertBadInput(result, option, "must be");
+    }
+
+    [Fact]
+    public async Task Errors_file_in_a_missing_directory_names_the_path()
+    {
+        var data = FixtureCorpus.WriteJsonl(_directory.Path);
+        var errors = _directory.File("no/such/dir/errors.jsonl");
+        var result = await SpamGuardCli.RunAsync("evaluate", "--model", TinyModel.ZipPath, "--data", data, "--errors", errors);
+
+        AssertBadInput(result, errors);
+    }
+
+    [Fact]
+    public async Task Train_out_that_is_a_file_names_the_path()
+    {
+        var data = FixtureCorpus.WriteJsonl(_directory.Path);
+        var notADirectory = _directory.File("a-file");
+        File.WriteAllText(notADirectory, "x");
+        var result = await SpamGuardCli.RunAsync("train", "--data", data, "--out", notADirectory);
+
+        AssertBadInput(result, notADirectory);
+    }
+
     /// <summary>Commands that read --data fail before doing any work, so train costs nothing here.</summary>
     private Task<ProcessResult> RunAsync(string command, string data) => command == "train"
         ? SpamGuardCli.RunAsync("train", "--data", data, "--out", _directory.File("out"))

@@ -48,6 +48,34 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.True(root.GetProperty("f1").GetDouble() > 0.9, result.StdOut);
     }
 
+    [Theory]
+    [InlineData(".jsonl", "{\"content\":\"Buy cheap viagra now http://pills.example\",\"label\":\"spam\"}\n{\"content\":\"Thanks, a thoughtful post\",\"label\":\"ham\"}\n")]
+    [InlineData(".csv", "content,label\nBuy cheap viagra now http://pills.example,spam\n\"Thanks, a thoughtful post\",ham\n")]
+    public async Task Evaluate_reads_files_that_start_with_a_byte_order_mark(string extension, string text)
+    {
+        var data = _directory.File("bom" + extension);
+        File.WriteAllText(data, text, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+
+        var result = await SpamGuardCli.RunAsync("evaluate", "--model", TinyModel.ZipPath, "--data", data, "--json");
+
+        Assert.True(result.ExitCode == SpamGuardCli.Ok, result.ToString());
+        using var json = JsonDocument.Parse(result.StdOut);
+        Assert.Equal(2, json.RootElement.GetProperty("count").GetInt32());
+    }
+
+    [Fact]
+    public async Task Evaluate_json_gives_null_auc_when_the_data_has_one_class()
+    {
+        var data = _directory.File("ham-only.jsonl");
+        File.WriteAllText(data, "{\"content\":\"Thanks, a thoughtful post\",\"label\":\"ham\"}\n");
+
+        var result = await SpamGuardCli.RunAsync("evaluate", "--model", TinyModel.ZipPath, "--data", data, "--json");
+
+        Assert.True(result.ExitCode == SpamGuardCli.Ok, result.ToString());
+        using var json = JsonDocument.Parse(result.StdOut);
+        Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("auc").ValueKind);
+    }
+
     [Fact]
     public async Task Evaluate_without_json_prints_a_readable_table()
     {

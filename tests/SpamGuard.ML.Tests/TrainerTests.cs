@@ -88,6 +88,18 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void Train_TooFewRowsToCalibrate_IsAClearError()
+    {
+        // Two spam and two ham texts pass the split, but no fold can both train on and score both classes.
+        var rows = FixtureCorpus.Spam.Take(3).Concat(FixtureCorpus.Ham.Take(3)).ToList();
+
+        var ex = Assert.Throws<TrainingDataException>(() =>
+            SpamModelTrainer.Train(rows, [], TinyModel.Settings with { CalibrationFolds = 5 }, "test"));
+
+        Assert.Contains("calibrate", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Train_OnlyOneClass_IsAClearError()
     {
         var onlyHam = FixtureCorpus.Ham.ToList();

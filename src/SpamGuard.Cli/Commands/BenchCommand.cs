@@ -22,10 +22,10 @@ internal static class BenchCommand
     {
         var model = CliOptions.Model();
         var data = CliOptions.Data("Comments to score (JSONL or CSV; labels are read but not used).");
-        var runs = new Option<int>("--runs") { Description = "Timed passes over the data; the median of their medians is reported.", DefaultValueFactory = _ => 5 };
+        var runs = new Option<int>("--runs") { Description = "Timed passes over the data; the median of their medians is reported.", DefaultValueFactory = _ => 5 }.InRange(1, 1000);
         var server = CliOptions.Server("Measure CheckComment over gRPC against this running server instead of in process.", defaultValue: null);
-        var concurrency = new Option<int>("--concurrency") { Description = "Concurrent gRPC callers.", DefaultValueFactory = _ => 16 };
-        var requests = new Option<int>("--requests") { Description = "gRPC calls per run.", DefaultValueFactory = _ => 20000 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Concurrent gRPC callers.", DefaultValueFactory = _ => 16 }.InRange(1, 4096);
+        var requests = new Option<int>("--requests") { Description = "gRPC calls per run.", DefaultValueFactory = _ => 20000 }.InRange(1, 100_000_000);
         var json = CliOptions.Json();
         var command = new Command("bench", "Benchmark scoring in process (one thread) and, with --server, over gRPC.")
         {

@@ -32,7 +32,7 @@ internal static class CheckCommand
         var submitMs = new Option<uint?>("--time-to-submit-ms") { Description = "Milliseconds from page load to submit." };
         var jsRan = new Option<bool?>("--javascript-ran") { Description = "Whether the form's JavaScript ran (true/false)." };
         var isTest = new Option<bool>("--is-test") { Description = "Mark as a test call: nothing is learned or stored." };
-        var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for the server.", DefaultValueFactory = _ => 10 };
+        var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for the server.", DefaultValueFactory = _ => 10 }.InRange(0.0, 3600.0, exclusive: true);
         var json = CliOptions.Json();
 
         var command = new Command("check", "Score one comment against a running server and print the verdict and explanation.")

@@ -45,6 +45,25 @@ internal static class CliOptions
         return null!;
     }
 
+    /// <summary>Refuses values outside [<paramref name="min"/>, <paramref name="max"/>] at parse time, naming the option.</summary>
+    public static Option<T> InRange<T>(this Option<T> option, T min, T max, bool exclusive = false)
+        where T : struct, IComparable<T>
+    {
+        option.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<T>();
+            var below = exclusive ? value.CompareTo(min) <= 0 : value.CompareTo(min) < 0;
+            var above = exclusive ? value.CompareTo(max) >= 0 : value.CompareTo(max) > 0;
+            // NaN compares below everything, so it is refused too.
+            if (below || above || value is double.NaN or float.NaN)
+            {
+                var range = exclusive ? $"strictly between {min} and {max}" : $"between {min} and {max}";
+                result.AddError($"must be {range}, not {value}.");
+            }
+        });
+        return option;
+    }
+
     public static string ResolveModelPath(FileInfo? model) =>
         model?.FullName ?? new ModelOptions().ResolvePath();
 }

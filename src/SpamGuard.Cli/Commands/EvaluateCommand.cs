@@ -89,7 +89,7 @@ internal sealed record EvaluationReport(
     double Recall,
     double F1,
     double Mcc,
-    double Auc,
+    double? Auc,
     double FalsePositiveRate,
     int SpamCaught,
     int SpamTotal,
@@ -99,6 +99,7 @@ internal sealed record EvaluationReport(
     double ThroughputPerSecond)
 {
     public static EvaluationReport From(BinaryMetrics m, string version, double threshold, double throughput) =>
-        new(version, m.Count, m.Accuracy, m.Precision, m.Recall, m.F1, m.Mcc, m.Auc, m.FalsePositiveRate,
+        // AUC is undefined when the data has only one class: null in JSON rather than the string "NaN".
+        new(version, m.Count, m.Accuracy, m.Precision, m.Recall, m.F1, m.Mcc, double.IsNaN(m.Auc) ? null : m.Auc, m.FalsePositiveRate,
             m.SpamCaught, m.Spam, m.HamBlocked, m.Ham, threshold, throughput);
 }

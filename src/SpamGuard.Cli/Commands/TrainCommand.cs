@@ -15,29 +15,29 @@ internal static class TrainCommand
         var data = CliOptions.Data("Labelled files: JSONL ({\"content\",\"label\",...} per line) or CSV with content and label columns.");
         var output = new Option<DirectoryInfo>("--out") { Description = "Directory to write <name>-<version>.zip/.json/.md into.", Required = true };
         var defaults = new TrainerSettings();
-        var seed = new Option<int>("--seed") { Description = "Seed for the split, folds and trainer.", DefaultValueFactory = _ => defaults.Seed };
+        var seed = new Option<int>("--seed") { Description = "Seed for the split, folds and trainer.", DefaultValueFactory = _ => defaults.Seed }.InRange(0, int.MaxValue);
         var fraction = new Option<double>("--validation-fraction")
         {
             Description = "Share of each (corpus, label) held back for the card's metrics.",
             DefaultValueFactory = _ => defaults.ValidationFraction,
-        };
+        }.InRange(0.0, 1.0, exclusive: true);
         var name = new Option<string>("--name") { Description = "Model name.", DefaultValueFactory = _ => defaults.Name };
         var version = new Option<string>("--version") { Description = "Model version, e.g. 1.0.0.", DefaultValueFactory = _ => defaults.Version };
-        var wordNgrams = new Option<int>("--word-ngrams") { Description = "Word n-grams up to this length.", DefaultValueFactory = _ => defaults.WordNgramLength };
-        var charNgrams = new Option<int>("--char-ngrams") { Description = "Character n-gram length (0: off).", DefaultValueFactory = _ => defaults.CharNgramLength };
+        var wordNgrams = new Option<int>("--word-ngrams") { Description = "Word n-grams up to this length.", DefaultValueFactory = _ => defaults.WordNgramLength }.InRange(1, 5);
+        var charNgrams = new Option<int>("--char-ngrams") { Description = "Character n-gram length (0: off).", DefaultValueFactory = _ => defaults.CharNgramLength }.InRange(0, 10);
         var charAll = new Option<bool>("--char-ngrams-all-lengths") { Description = "Character n-grams of every length up to --char-ngrams." };
         var weighting = new Option<string>("--weighting") { Description = "tf or tfidf.", DefaultValueFactory = _ => defaults.Weighting };
         weighting.AcceptOnlyFromAmong([.. TrainerSettings.Weightings]);
         var algorithm = new Option<string>("--trainer") { Description = "sdca or lbfgs.", DefaultValueFactory = _ => defaults.Algorithm };
         algorithm.AcceptOnlyFromAmong([.. TrainerSettings.Algorithms]);
         var deduplicate = new Option<bool>("--deduplicate") { Description = "Train on each repeated (text, label) once." };
-        var l2 = new Option<float>("--l2") { Description = "L2 regularisation.", DefaultValueFactory = _ => defaults.L2Regularization };
-        var l1 = new Option<float>("--l1") { Description = "L1 regularisation.", DefaultValueFactory = _ => defaults.L1Regularization };
+        var l2 = new Option<float>("--l2") { Description = "L2 regularisation.", DefaultValueFactory = _ => defaults.L2Regularization }.InRange(0f, 1000f);
+        var l1 = new Option<float>("--l1") { Description = "L1 regularisation.", DefaultValueFactory = _ => defaults.L1Regularization }.InRange(0f, 1000f);
         var targetFpr = new Option<double>("--target-fpr")
         {
             Description = "Highest out-of-fold share of ham the spam threshold may block, per corpus.",
             DefaultValueFactory = _ => defaults.TargetFalsePositiveRate,
-        };
+        }.InRange(0.0, 1.0, exclusive: true);
 
         var writeValidation = new Option<FileInfo?>("--write-validation")
         {
@@ -68,11 +68,8 @@ internal static class TrainCommand
                     L1Regularization = result.GetValue(l1),
                     TargetFalsePositiveRate = result.GetValue(targetFpr),
                 };
-                if (settings.ValidationFraction is <= 0 or >= 1)
-                {
-                    return Task.FromResult(Fail("--validation-fraction must be strictly between 0 and 1."));
-                }
-
+                // An unwritable --out fails now, not after minutes of training.
+                Directory.CreateDirectory(result.GetValue(output)!.FullName);
                 var trained = Train(examples, files, settings, CommandLine(processArgs), cancellationToken);
                 var zip = ModelFiles.Save(result.GetValue(output)!.FullName, trained);
                 if (result.GetValue(writeValidation) is { } validationFile)

@@ -33,12 +33,23 @@ public static class TrainingDataReader
             throw new TrainingDataException($"{path}: not valid UTF-8.", ex);
         }
 
+        // Editors on Windows start UTF-8 files with a byte-order mark; it is not part of the first row.
+        if (content.StartsWith('\uFEFF'))
+        {
+            content = content[1..];
+        }
+
         // Folder and file: both shared corpora name their file train.jsonl.
         var full = System.IO.Path.GetFullPath(path);
         var corpus = $"{System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(full))}/{System.IO.Path.GetFileName(full)}";
         var examples = path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)
             ? ReadCsv(path, corpus, content)
             : ReadJsonl(path, corpus, content);
+        if (examples.Count == 0)
+        {
+            throw new TrainingDataException($"{path}: no labelled rows.");
+        }
+
         var spam = examples.Count(e => e.IsSpam);
         var file = new CorpusFile(path, Convert.ToHexStringLower(SHA256.HashData(bytes)), examples.Count, spam, examples.Count - spam);
         return (examples, file);

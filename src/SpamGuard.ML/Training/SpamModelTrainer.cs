@@ -58,6 +58,12 @@ public static class SpamModelTrainer
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+        if (!outOfFold.Any(o => o.Row.Example.IsSpam) || outOfFold.All(o => o.Row.Example.IsSpam))
+        {
+            throw new TrainingDataException(
+                $"Too few distinct texts to calibrate: every one of the {folds} folds needs spam and ham on both sides; add more labelled rows.");
+        }
+
         progress?.Report(new TrainingProgress("Calibrating", 75));
         var calibration = PlattCalibration.Fit(outOfFold.Select(o => o.Margin).ToList(), outOfFold.Select(o => o.Row.Example.IsSpam).ToList());
         var oofProbabilities = outOfFold
