@@ -92,6 +92,20 @@ public sealed class SpamModelTests(TinyModelFixture fixture) : IClassFixture<Tin
         Assert.Equal(all.Take(3), top);
     }
 
+    [Fact]
+    public void ClassifierDispose_ReleasesTheActiveModelsEngines()
+    {
+        var model = SpamGuard.ML.Models.ModelFiles.Load(TinyModel.ZipPath).Model;
+        var classifier = new SpamClassifier();
+        classifier.Activate(model);
+        Assert.True(model.Score(Features("cheap pills"), 3).Logit != 0);
+
+        classifier.Dispose();
+
+        Assert.Null(classifier.Current);
+        Assert.Throws<ObjectDisposedException>(() => model.Score(Features("cheap pills"), 3));
+    }
+
     private const string TextNormalizerPlaceholder = SpamGuard.Core.Features.TextNormalizer.LinkPlaceholder;
 
     [Fact]

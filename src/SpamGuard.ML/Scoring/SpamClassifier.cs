@@ -7,7 +7,7 @@ namespace SpamGuard.ML.Scoring;
 /// replaces it with one atomic reference write, so in-flight checks finish on the model they started with and no
 /// check ever waits for a swap.
 /// </summary>
-public sealed class SpamClassifier : ISpamClassifier
+public sealed class SpamClassifier : ISpamClassifier, IDisposable
 {
     private SpamModel? _current;
 
@@ -19,4 +19,7 @@ public sealed class SpamClassifier : ISpamClassifier
         ArgumentNullException.ThrowIfNull(model);
         return Interlocked.Exchange(ref _current, model);
     }
+
+    /// <summary>At shutdown (the host disposes singletons after requests have drained): releases the active model's engines.</summary>
+    public void Dispose() => Interlocked.Exchange(ref _current, null)?.Dispose();
 }

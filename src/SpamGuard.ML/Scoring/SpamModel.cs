@@ -12,7 +12,7 @@ namespace SpamGuard.ML.Scoring;
 /// and costly to build, so requests borrow one), the linear weights and the meaning of every feature slot.
 /// Immutable once built, so swapping versions is one reference assignment.
 /// </summary>
-public sealed class SpamModel : IScoringModel
+public sealed class SpamModel : IScoringModel, IDisposable
 {
     private readonly ObjectPool<Lease> _pool;
     private readonly float[] _weights;
@@ -57,7 +57,9 @@ public sealed class SpamModel : IScoringModel
         }
 
         _baseLogit = calibration.ToLogit(referenceMargin);
-        _pool = new DefaultObjectPool<Lease>(new LeasePolicy(ml, transformer, inputSchema), Environment.ProcessorCount * 4);
+        // The provider's pool disposes the engines it holds when it is disposed, and any returned afterwards.
+        _pool = new DefaultObjectPoolProvider { MaximumRetained = Environment.ProcessorCount * 4 }
+            .Create(new LeasePolicy(ml, transformer, inputSchema));
     }
 
     public string Version { get; }
@@ -197,11 +199,19 @@ public sealed class SpamModel : IScoringModel
         }
     }
 
-    private sealed class Lease(PredictionEngine<ModelInput, ModelOutput> engine)
+    /// <summary>
+    /// Releases the pooled prediction engines. Only when no check can still use this model: at shutdown, not when a
+    /// newer version is activated (a check may have read this one just before the swap).
+    /// </summary>
+    public void Dispose() => (_pool as IDisposable)?.Dispose();
+
+    private sealed class Lease(PredictionEngine<ModelInput, ModelOutput> engine) : IDisposable
     {
         public readonly PredictionEngine<ModelInput, ModelOutput> Engine = engine;
         public readonly ModelInput Input = new();
         public ModelOutput Output = new();
+
+        public void Dispose() => Engine.Dispose();
     }
 
     private sealed class LeasePolicy(MLContext ml, ITransformer transformer, DataViewSchema inputSchema)
