@@ -18,6 +18,9 @@ public sealed class RedisOptions
     /// <summary>How long one command may take before the client reports a timeout.</summary>
     public int CommandTimeoutMilliseconds { get; set; } = 250;
 
+    /// <summary>Timeout and circuit breaker around every call ("Redis:Resilience").</summary>
+    public RedisResilienceOptions Resilience { get; set; } = new();
+
     /// <summary>The client options: never abort when Redis is down at start (scoring goes on without reputation).</summary>
     public ConfigurationOptions ToClientOptions()
     {
@@ -59,6 +62,22 @@ internal sealed class RedisOptionsValidator : IValidateOptions<RedisOptions>
         if (options.CommandTimeoutMilliseconds is < 10 or > 10_000)
         {
             failures.Add("Redis:CommandTimeoutMilliseconds must be between 10 and 10000.");
+        }
+
+        var r = options.Resilience;
+        if (r.TimeoutMilliseconds is < 1 or > 10_000)
+        {
+            failures.Add("Redis:Resilience:TimeoutMilliseconds must be between 1 and 10000.");
+        }
+
+        if (r.FailureRatio is not (> 0 and <= 1))
+        {
+            failures.Add("Redis:Resilience:FailureRatio must be above 0 and at most 1.");
+        }
+
+        if (r.MinimumThroughput < 2 || r.SamplingSeconds < 1 || r.BreakSeconds < 1)
+        {
+            failures.Add("Redis:Resilience: MinimumThroughput must be at least 2, SamplingSeconds and BreakSeconds at least 1.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

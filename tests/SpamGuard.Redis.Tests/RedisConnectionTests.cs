@@ -59,6 +59,25 @@ public sealed class RedisConnectionTests
         Assert.Equal(valid, result.Succeeded);
     }
 
+    [Theory]
+    [InlineData(0, 0.5, 10)]
+    [InlineData(50, 0.0, 10)]
+    [InlineData(50, 1.5, 10)]
+    [InlineData(50, 0.5, 1)]
+    public void Validator_RefusesUnusableResilienceSettings(int timeoutMs, double failureRatio, int minimumThroughput)
+    {
+        var options = new RedisOptions
+        {
+            Configuration = "127.0.0.1:6379",
+            Resilience = new RedisResilienceOptions { TimeoutMilliseconds = timeoutMs, FailureRatio = failureRatio, MinimumThroughput = minimumThroughput },
+        };
+
+        var result = new RedisOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.All(result.Failures!, f => Assert.StartsWith("Redis:Resilience", f, StringComparison.Ordinal));
+    }
+
     private static async Task<ConnectionMultiplexer> ConnectAsync(string configuration) =>
         await ConnectionMultiplexer.ConnectAsync(new RedisOptions { Configuration = configuration }.ToClientOptions()).WaitAsync(Deadline);
 
