@@ -22,9 +22,7 @@ public sealed class RedisCallGuardTests
     public async Task SlowRedis_CallTimesOutAtTheGuardsLimit_NotTheClients()
     {
         await using var server = await RedisServerProcess.StartAsync();
-        // The client's own timeout is long: only the guard can end the call early.
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(
-            new RedisOptions { Configuration = server.Endpoint, CommandTimeoutMilliseconds = 5000 }.ToClientOptions()).WaitAsync(Deadline);
+        await using var redis = await ConnectAsync(server);
         var guard = new RedisCallGuard(Fast);
         var db = redis.GetDatabase();
         // Warm up outside the guard: the first command of a process (JIT, handshake) can itself take 100 ms.
@@ -50,8 +48,7 @@ public sealed class RedisCallGuardTests
     public async Task RepeatedFailures_OpenTheCircuit_ThenItClosesWhenRedisIsBack()
     {
         await using var server = await RedisServerProcess.StartAsync();
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(
-            new RedisOptions { Configuration = server.Endpoint, CommandTimeoutMilliseconds = 5000 }.ToClientOptions()).WaitAsync(Deadline);
+        await using var redis = await ConnectAsync(server);
         var guard = new RedisCallGuard(Fast);
         var db = redis.GetDatabase();
 
@@ -88,8 +85,7 @@ public sealed class RedisCallGuardTests
     public async Task RedisDown_CallFailsFastAsUnavailable()
     {
         await using var server = await RedisServerProcess.StartAsync();
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(
-            new RedisOptions { Configuration = server.Endpoint, CommandTimeoutMilliseconds = 5000 }.ToClientOptions()).WaitAsync(Deadline);
+        await using var redis = await ConnectAsync(server);
         var guard = new RedisCallGuard(Fast);
         await server.StopAsync();
 
@@ -98,4 +94,9 @@ public sealed class RedisCallGuardTests
 
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"took {watch.Elapsed}");
     }
+
+    // The client's own timeout is long, so only the guard can end a call early.
+    private static async Task<ConnectionMultiplexer> ConnectAsync(RedisServerProcess server) =>
+        await ConnectionMultiplexer.ConnectAsync(
+            new RedisOptions { Configuration = server.Endpoint, CommandTimeoutMilliseconds = 5000 }.ToClientOptions()).WaitAsync(Deadline);
 }
