@@ -1,0 +1,115 @@
+using SpamGuard.Core.Reputation;
+using StackExchange.Redis;
+
+namespace SpamGuard.Redis;
+
+/// <summary>
+/// Reputation in Redis, shared by every node: one hash per subject ("spamguard:rep:&lt;kind&gt;:&lt;pseudonym&gt;") whose
+/// fields are the <see cref="ReputationWindows"/> buckets, with a TTL of the longest window on every write. Every
+/// command touches one key, so the design works unchanged on Redis Cluster; all the commands of one check are sent as
+/// one pipelined batch (one round trip per node). Calls go through the <see cref="RedisCallGuard"/>: when Redis is
+/// slow or down they fail with <see cref="RedisUnavailableException"/> and the caller scores without reputation.
+/// </summary>
+public sealed class RedisReputationStore(IConnectionMultiplexer redis, RedisCallGuard guard) : IReputationStore
+{
+    // Takes a report back without going below zero: HINCRBY alone would leave negative counts.
+    private const string DecrementToZero = """
+        for i, field in ipairs(ARGV) do
+          if redis.call('HINCRBY', KEYS[1], field, -1) <= 0 then redis.call('HDEL', KEYS[1], field) end
+        end
+        return 0
+        """;
+
+    public async Task<IReadOnlyList<SubjectReputation>> RecordCheckAsync(
+        IReadOnlyList<ReputationSubject> subjects, bool modelSaysSpam, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subjects);
+        var distinct = subjects.Distinct().ToList();
+        var reads = await guard.RunAsync(async () =>
+        {
+            var db = redis.GetDatabase();
+            var batch = db.CreateBatch();
+            // Each read is queued before the increments of its key, so it sees the counts from before this check.
+            var pending = new List<Task>();
+            var readTasks = new List<Task<HashEntry[]>>(distinct.Count);
+            foreach (var subject in distinct)
+            {
+                var key = Key(subject);
+                readTasks.Add(batch.HashGetAllAsync(key));
+                pending.AddRange(Increment(batch, key, ReputationCounter.Checks, at, 1));
+                if (modelSaysSpam)
+                {
+                    pending.AddRange(Increment(batch, key, ReputationCounter.SpamVerdicts, at, 1));
+                }
+
+                pending.Add(batch.KeyExpireAsync(key, ReputationWindows.Retention));
+            }
+
+            batch.Execute();
+            await Task.WhenAll(pending.Concat(readTasks));
+            return readTasks.Select(t => t.Result).ToList();
+        }, cancellationToken);
+
+        var result = new List<SubjectReputation>(distinct.Count);
+        for (var i = 0; i < distinct.Count; i++)
+        {
+            var buckets = reads[i].ToDictionary(e => (string)e.Name!, e => (long)e.Value, StringComparer.Ordinal);
+            DropExpired(distinct[i], buckets, at);
+            result.Add(new SubjectReputation(distinct[i], buckets));
+        }
+
+        return result;
+    }
+
+    public Task RecordReportAsync(
+        IReadOnlyList<ReputationSubject> subjects, ReportLabel label, DateTimeOffset at, ReportCorrection? replaces, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subjects);
+        var distinct = subjects.Distinct().ToList();
+        return guard.RunAsync(async () =>
+        {
+            var batch = redis.GetDatabase().CreateBatch();
+            var pending = new List<Task>();
+            foreach (var subject in distinct)
+            {
+                var key = Key(subject);
+                pending.AddRange(Increment(batch, key, label.Counter(), at, 1));
+                if (replaces is not null)
+                {
+                    var fields = ReputationWindows.FieldsToIncrement(replaces.Label.Counter(), replaces.At)
+                        .Select(f => (RedisValue)f).ToArray();
+                    pending.Add(batch.ScriptEvaluateAsync(DecrementToZero, [key], fields));
+                }
+
+                pending.Add(batch.KeyExpireAsync(key, ReputationWindows.Retention));
+            }
+
+            batch.Execute();
+            await Task.WhenAll(pending);
+            return true;
+        }, cancellationToken);
+    }
+
+    internal static RedisKey Key(ReputationSubject subject) => $"spamguard:rep:{subject.Kind.ToString().ToLowerInvariant()}:{subject.Pseudonym}";
+
+    private static List<Task> Increment(IBatch batch, RedisKey key, ReputationCounter counter, DateTimeOffset at, long delta) =>
+        ReputationWindows.FieldsToIncrement(counter, at).Select(field => (Task)batch.HashIncrementAsync(key, field, delta)).ToList();
+
+    // Buckets older than every window are not counted (ReputationWindows ignores them) and are deleted in the
+    // background so a long-lived subject's hash stays small.
+    private void DropExpired(ReputationSubject subject, Dictionary<string, long> buckets, DateTimeOffset now)
+    {
+        var expired = buckets.Keys.Where(f => ReputationWindows.IsExpired(f, now)).ToList();
+        if (expired.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var field in expired)
+        {
+            buckets.Remove(field);
+        }
+
+        redis.GetDatabase().HashDelete(Key(subject), [.. expired.Select(f => (RedisValue)f)], CommandFlags.FireAndForget);
+    }
+}

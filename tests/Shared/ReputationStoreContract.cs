@@ -1,0 +1,114 @@
+using SpamGuard.Core.Reputation;
+
+namespace SpamGuard.Testing.Contracts;
+
+/// <summary>
+/// What every <see cref="IReputationStore"/> must do; the in-process and the Redis store run the same tests (this
+/// file is compiled into both test projects).
+/// </summary>
+public abstract class ReputationStoreContract
+{
+    protected static readonly DateTimeOffset Noon = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+
+    private static readonly ReputationSubject Ip = new(SubjectKind.Ip, "ip:AAAAAAAAAAAAAAAAAAAAAA");
+    private static readonly ReputationSubject Host = new(SubjectKind.LinkHost, "host:BBBBBBBBBBBBBBBBBBBBBB");
+
+    protected abstract Task<IReputationStore> StoreAsync();
+
+    [Fact]
+    public async Task RecordCheck_ReturnsCountsFromBeforeTheCheck()
+    {
+        var store = await StoreAsync();
+
+        var first = await store.RecordCheckAsync([Ip, Host], modelSaysSpam: true, Noon, CancellationToken.None);
+        var second = await store.RecordCheckAsync([Ip], modelSaysSpam: false, Noon.AddMinutes(1), CancellationToken.None);
+
+        Assert.Equal(2, first.Count);
+        Assert.All(first, r => Assert.Equal(0, r.Count(ReputationCounter.Checks, ReputationWindow.LastHour, Noon)));
+        var ip = Assert.Single(second);
+        Assert.Equal(Ip, ip.Subject);
+        Assert.Equal(1, ip.Count(ReputationCounter.Checks, ReputationWindow.LastHour, Noon.AddMinutes(1)));
+        Assert.Equal(1, ip.Count(ReputationCounter.SpamVerdicts, ReputationWindow.LastDay, Noon.AddMinutes(1)));
+    }
+
+    [Fact]
+    public async Task Reports_AreCountedPerSubjectAndWindow()
+    {
+        var store = await StoreAsync();
+
+        await store.RecordReportAsync([Ip], ReportLabel.Spam, Noon.AddHours(-3), null, CancellationToken.None);
+        await store.RecordReportAsync([Ip, Host], ReportLabel.Spam, Noon.AddMinutes(-5), null, CancellationToken.None);
+        await store.RecordReportAsync([Host], ReportLabel.Ham, Noon.AddMinutes(-1), null, CancellationToken.None);
+        var read = await store.RecordCheckAsync([Ip, Host], false, Noon, CancellationToken.None);
+
+        var ip = read.Single(r => r.Subject == Ip);
+        var host = read.Single(r => r.Subject == Host);
+        Assert.Equal(1, ip.Count(ReputationCounter.SpamReports, ReputationWindow.LastHour, Noon));
+        Assert.Equal(2, ip.Count(ReputationCounter.SpamReports, ReputationWindow.LastDay, Noon));
+        Assert.Equal(1, host.Count(ReputationCounter.SpamReports, ReputationWindow.LastDay, Noon));
+        Assert.Equal(1, host.Count(ReputationCounter.HamReports, ReputationWindow.LastDay, Noon));
+        Assert.Equal(0, ip.Count(ReputationCounter.HamReports, ReputationWindow.Last30Days, Noon));
+    }
+
+    [Fact]
+    public async Task OppositeReport_ReplacesTheEarlierOne()
+    {
+        var store = await StoreAsync();
+        var reportedAt = Noon.AddMinutes(-30);
+
+        await store.RecordReportAsync([Ip], ReportLabel.Spam, reportedAt, null, CancellationToken.None);
+        await store.RecordReportAsync([Ip], ReportLabel.Ham, Noon.AddMinutes(-1), new ReportCorrection(ReportLabel.Spam, reportedAt), CancellationToken.None);
+        var ip = Assert.Single(await store.RecordCheckAsync([Ip], false, Noon, CancellationToken.None));
+
+        Assert.Equal(0, ip.Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days, Noon));
+        Assert.Equal(1, ip.Count(ReputationCounter.HamReports, ReputationWindow.Last30Days, Noon));
+    }
+
+    [Fact]
+    public async Task CorrectionOfAReportNeverCounted_DoesNotGoBelowZero()
+    {
+        var store = await StoreAsync();
+
+        await store.RecordReportAsync([Ip], ReportLabel.Ham, Noon.AddMinutes(-1), new ReportCorrection(ReportLabel.Spam, Noon.AddMinutes(-2)), CancellationToken.None);
+        var ip = Assert.Single(await store.RecordCheckAsync([Ip], false, Noon, CancellationToken.None));
+
+        Assert.Equal(0, ip.Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days, Noon));
+    }
+
+    [Fact]
+    public async Task OldActivity_LeavesTheWindows()
+    {
+        var store = await StoreAsync();
+
+        await store.RecordReportAsync([Ip], ReportLabel.Spam, Noon.AddDays(-40), null, CancellationToken.None);
+        await store.RecordCheckAsync([Ip], true, Noon.AddDays(-2), CancellationToken.None);
+        var ip = Assert.Single(await store.RecordCheckAsync([Ip], false, Noon, CancellationToken.None));
+
+        Assert.Equal(0, ip.Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days, Noon));
+        Assert.Equal(0, ip.Count(ReputationCounter.Checks, ReputationWindow.LastDay, Noon));
+        Assert.Equal(1, ip.Count(ReputationCounter.Checks, ReputationWindow.Last30Days, Noon));
+    }
+
+    [Fact]
+    public async Task ConcurrentChecks_AreAllCounted()
+    {
+        var store = await StoreAsync();
+
+        await Task.WhenAll(Enumerable.Range(0, 200).Select(i => store.RecordCheckAsync([Ip, Host], i % 2 == 0, Noon, CancellationToken.None)));
+        var read = await store.RecordCheckAsync([Ip, Host], false, Noon, CancellationToken.None);
+
+        Assert.All(read, r => Assert.Equal(200, r.Count(ReputationCounter.Checks, ReputationWindow.LastHour, Noon)));
+        Assert.All(read, r => Assert.Equal(100, r.Count(ReputationCounter.SpamVerdicts, ReputationWindow.LastHour, Noon)));
+    }
+
+    [Fact]
+    public async Task SameSubjectTwiceInOneCall_IsCountedOnce()
+    {
+        var store = await StoreAsync();
+
+        await store.RecordCheckAsync([Host, Host], false, Noon, CancellationToken.None);
+        var read = await store.RecordCheckAsync([Host], false, Noon, CancellationToken.None);
+
+        Assert.Equal(1, Assert.Single(read).Count(ReputationCounter.Checks, ReputationWindow.LastHour, Noon));
+    }
+}

@@ -1,0 +1,135 @@
+using System.Net;
+using System.Text;
+using SpamGuard.Core.Privacy;
+using SpamGuard.Core.Reputation;
+using SpamGuard.Testing;
+using SpamGuard.Testing.Contracts;
+using StackExchange.Redis;
+
+namespace SpamGuard.Redis.Tests;
+
+/// <summary>One real redis-server for the whole class; each test gets a fresh database (FLUSHALL).</summary>
+public sealed class RedisServerFixture : IAsyncLifetime
+{
+    public RedisServerProcess Server { get; private set; } = null!;
+
+    public ConnectionMultiplexer Redis { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Server = await RedisServerProcess.StartAsync();
+        Redis = await ConnectionMultiplexer.ConnectAsync(
+            AllowAdmin(new RedisOptions { Configuration = Server.Endpoint, CommandTimeoutMilliseconds = 5000 }.ToClientOptions()))
+            .WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Redis.DisposeAsync();
+        await Server.DisposeAsync();
+    }
+
+    private static ConfigurationOptions AllowAdmin(ConfigurationOptions options)
+    {
+        options.AllowAdmin = true;
+        return options;
+    }
+}
+
+public sealed class RedisReputationStoreTests(RedisServerFixture fixture) : ReputationStoreContract, IClassFixture<RedisServerFixture>
+{
+    // Generous: these tests are about behaviour, not about the guard's latency limit.
+    private static readonly RedisResilienceOptions Patient = new() { TimeoutMilliseconds = 5000 };
+
+    protected override async Task<IReputationStore> StoreAsync()
+    {
+        await fixture.Redis.GetServers()[0].FlushAllDatabasesAsync();
+        return new RedisReputationStore(fixture.Redis, new RedisCallGuard(Patient));
+    }
+
+    [Fact]
+    public async Task EveryKeyHasATtl_AndNoKeyOrValueHoldsARawIpOrEmail()
+    {
+        var store = await StoreAsync();
+        var pseudonyms = new Pseudonymizer(Encoding.UTF8.GetBytes("a test secret that is long enough!!"));
+        var ip = IPAddress.Parse("203.0.113.77");
+        ReputationSubject[] subjects =
+        [
+            new(SubjectKind.Ip, pseudonyms.Ip(ip)),
+            new(SubjectKind.Network, pseudonyms.Network(ip)),
+            new(SubjectKind.Email, pseudonyms.Email("victor.victim@mail.example")),
+            new(SubjectKind.AuthorHost, pseudonyms.Host("victors-blog.example")),
+        ];
+
+        await store.RecordCheckAsync(subjects, true, DateTimeOffset.UtcNow, CancellationToken.None);
+        await store.RecordReportAsync(subjects, ReportLabel.Spam, DateTimeOffset.UtcNow, null, CancellationToken.None);
+
+        var keys = await fixture.Server.CliAsync("--scan");
+        var dump = new StringBuilder(keys);
+        var db = fixture.Redis.GetDatabase();
+        foreach (var key in keys.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var ttl = await db.KeyTimeToLiveAsync(key);
+            Assert.True(ttl is { } t && t > TimeSpan.Zero && t <= ReputationWindows.Retention, $"{key}: ttl {ttl}");
+            foreach (var entry in await db.HashGetAllAsync(key))
+            {
+                dump.Append(entry.Name).Append('=').Append(entry.Value).Append('\n');
+            }
+        }
+
+        Assert.Equal(subjects.Length, keys.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        var text = dump.ToString();
+        foreach (var raw in new[] { "203.0.113", "victor", "mail.example", "victors-blog" })
+        {
+            Assert.DoesNotContain(raw, text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task RedisDown_IsReportedAsUnavailable_NotAsARedisError()
+    {
+        await using var server = await RedisServerProcess.StartAsync();
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(
+            new RedisOptions { Configuration = server.Endpoint }.ToClientOptions()).WaitAsync(TimeSpan.FromSeconds(60));
+        var store = new RedisReputationStore(redis, new RedisCallGuard(new RedisResilienceOptions { TimeoutMilliseconds = 200 }));
+        await server.StopAsync();
+
+        await Assert.ThrowsAsync<RedisUnavailableException>(() =>
+            store.RecordCheckAsync([new ReputationSubject(SubjectKind.Ip, "ip:x")], false, Noon, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+}
+
+/// <summary>The same contract against a three-master Redis Cluster: every command names one key, so it holds wherever the subjects land.</summary>
+public sealed class RedisClusterFixture : IAsyncLifetime
+{
+    public RedisClusterProcess Cluster { get; private set; } = null!;
+
+    public ConnectionMultiplexer Redis { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Cluster = await RedisClusterProcess.StartAsync();
+        var options = new RedisOptions { Configuration = Cluster.Configuration, CommandTimeoutMilliseconds = 5000 }.ToClientOptions();
+        options.AllowAdmin = true;
+        Redis = await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Redis.DisposeAsync();
+        await Cluster.DisposeAsync();
+    }
+}
+
+public sealed class RedisClusterReputationStoreTests(RedisClusterFixture fixture) : ReputationStoreContract, IClassFixture<RedisClusterFixture>
+{
+    protected override async Task<IReputationStore> StoreAsync()
+    {
+        foreach (var server in fixture.Redis.GetServers().Where(s => !s.IsReplica))
+        {
+            await server.FlushAllDatabasesAsync();
+        }
+
+        return new RedisReputationStore(fixture.Redis, new RedisCallGuard(new RedisResilienceOptions { TimeoutMilliseconds = 5000 }));
+    }
+}
