@@ -1,0 +1,44 @@
+using SpamGuard.Core.Comments;
+using SpamGuard.Core.Features;
+using SpamGuard.Core.Privacy;
+
+namespace SpamGuard.Core.Reputation;
+
+/// <summary>Which reputations a comment is checked against and counted toward, each under its pseudonym.</summary>
+public static class ReputationSubjects
+{
+    /// <summary>Link hosts looked up per comment: enough for real comments, and a comment with 10,000 links costs the
+    /// store no more than one with ten.</summary>
+    public const int MaxLinkHosts = 10;
+
+    /// <param name="linkHosts">The hosts of the links in the content, as <see cref="TextNormalizer"/> found them.</param>
+    public static IReadOnlyList<ReputationSubject> For(Comment comment, IReadOnlyList<string> linkHosts, Pseudonymizer pseudonyms)
+    {
+        ArgumentNullException.ThrowIfNull(comment);
+        ArgumentNullException.ThrowIfNull(linkHosts);
+        ArgumentNullException.ThrowIfNull(pseudonyms);
+        var subjects = new List<ReputationSubject>(4 + MaxLinkHosts);
+        if (comment.UserIp is { } ip)
+        {
+            subjects.Add(new ReputationSubject(SubjectKind.Ip, pseudonyms.Ip(ip)));
+            subjects.Add(new ReputationSubject(SubjectKind.Network, pseudonyms.Network(ip)));
+        }
+
+        if (comment.AuthorEmail.Length > 0)
+        {
+            subjects.Add(new ReputationSubject(SubjectKind.Email, pseudonyms.Email(comment.AuthorEmail)));
+        }
+
+        if (comment.AuthorUrl is { } url && TextNormalizer.HostOf(url.OriginalString) is { } authorHost)
+        {
+            subjects.Add(new ReputationSubject(SubjectKind.AuthorHost, pseudonyms.Host(authorHost)));
+        }
+
+        foreach (var host in linkHosts.Distinct(StringComparer.Ordinal).Take(MaxLinkHosts))
+        {
+            subjects.Add(new ReputationSubject(SubjectKind.LinkHost, pseudonyms.Host(host)));
+        }
+
+        return subjects;
+    }
+}

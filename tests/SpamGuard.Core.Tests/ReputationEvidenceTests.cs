@@ -1,0 +1,96 @@
+using System.Net;
+using System.Text;
+using SpamGuard.Core.Explanations;
+using SpamGuard.Core.Features;
+using SpamGuard.Core.Privacy;
+using SpamGuard.Core.Reputation;
+
+namespace SpamGuard.Core.Tests;
+
+public sealed class ReputationSubjectsTests
+{
+    private static readonly Pseudonymizer Pseudonyms = new(Encoding.UTF8.GetBytes("a test secret that is long enough!!"));
+
+    [Fact]
+    public void FullComment_GivesIpNetworkEmailAuthorHostAndLinkHosts_AllPseudonymised()
+    {
+        var comment = TestComments.With("buy at http://pills.example and http://pills.example/again or www.other.example") with
+        {
+            UserIp = IPAddress.Parse("203.0.113.9"),
+            AuthorEmail = "bob@mail.example",
+            AuthorUrl = new Uri("https://www.bobs-site.example/about"),
+        };
+
+        var subjects = ReputationSubjects.For(comment, TextNormalizer.Normalize(comment.Content).LinkHosts, Pseudonyms);
+
+        Assert.Equal(
+            [SubjectKind.Ip, SubjectKind.Network, SubjectKind.Email, SubjectKind.AuthorHost, SubjectKind.LinkHost, SubjectKind.LinkHost],
+            subjects.Select(s => s.Kind));
+        Assert.Equal(Pseudonyms.Host("bobs-site.example"), subjects.Single(s => s.Kind == SubjectKind.AuthorHost).Pseudonym);
+        Assert.All(subjects, s => Assert.DoesNotContain("example", s.Pseudonym, StringComparison.Ordinal));
+        Assert.All(subjects, s => Assert.DoesNotContain("203", s.Pseudonym, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void BareComment_HasNoSubjects() =>
+        Assert.Empty(ReputationSubjects.For(TestComments.With("hello"), [], Pseudonyms));
+
+    [Fact]
+    public void ThousandsOfLinks_AreCapped()
+    {
+        var hosts = Enumerable.Range(0, 5000).Select(i => $"h{i}.example").ToList();
+
+        Assert.Equal(ReputationSubjects.MaxLinkHosts, ReputationSubjects.For(TestComments.With(), hosts, Pseudonyms).Count);
+    }
+}
+
+public sealed class ReputationEvidenceTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+
+    private static SubjectReputation With(SubjectKind kind, int spamReports, int hamReports)
+    {
+        var buckets = new Dictionary<string, long>();
+        foreach (var (counter, n) in new[] { (ReputationCounter.SpamReports, spamReports), (ReputationCounter.HamReports, hamReports) })
+        {
+            foreach (var field in ReputationWindows.FieldsToIncrement(counter, Now.AddHours(-2)))
+            {
+                buckets[field] = n;
+            }
+        }
+
+        return new SubjectReputation(new ReputationSubject(kind, "x:y"), buckets);
+    }
+
+    [Theory]
+    [InlineData(0, 0, 0.0)]
+    [InlineData(4, 0, 1.6094)]
+    [InlineData(0, 4, -1.6094)]
+    [InlineData(3, 3, 0.0)]
+    [InlineData(1000, 0, 4.0)] // capped
+    public void Weight_IsTheCappedLogBayesFactor(int spam, int ham, double expected)
+    {
+        var signals = ReputationEvidence.Signals([With(SubjectKind.Ip, spam, ham)], new ReputationWeights(), Now);
+
+        Assert.Equal(expected, signals.Sum(s => s.Weight), 4);
+        Assert.All(signals, s => Assert.Equal(SignalKind.Reputation, s.Kind));
+    }
+
+    [Fact]
+    public void KindWeight_ScalesTheEvidence()
+    {
+        var ip = ReputationEvidence.Signals([With(SubjectKind.Ip, 4, 0)], new ReputationWeights(), Now).Single();
+        var network = ReputationEvidence.Signals([With(SubjectKind.Network, 4, 0)], new ReputationWeights(), Now).Single();
+
+        Assert.Equal(ip.Weight / 2, network.Weight, 9);
+    }
+
+    [Fact]
+    public void Evidence_SaysWhatWasReportedWithoutNamingTheSubject()
+    {
+        var signal = ReputationEvidence.Signals([With(SubjectKind.Email, 1, 2)], new ReputationWeights(), Now).Single();
+
+        Assert.Equal("reputation.email", signal.Name);
+        Assert.Equal("this e-mail address was reported as spam once and as ham 2 times in the last 30 days", signal.Evidence);
+    }
+}
