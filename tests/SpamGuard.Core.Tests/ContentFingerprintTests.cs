@@ -35,30 +35,29 @@ public sealed class ContentFingerprintTests
 
     [Theory]
     [MemberData(nameof(EditedCopies))]
-    public void EditedCopy_IsANearDuplicate(string original, string copy)
+    public void EditedCopy_IsANearDuplicate_AndSharesABand(string original, string copy)
     {
-        var a = ContentFingerprint.Of(original)!.Value;
-        var b = ContentFingerprint.Of(copy)!.Value;
+        var a = ContentFingerprint.Of(original)!;
+        var b = ContentFingerprint.Of(copy)!;
 
-        Assert.True(a.IsNearDuplicateOf(b), $"distance {a.DistanceTo(b)}");
-        // Pigeonhole: near-duplicates agree exactly on at least one band, so band lookups find them.
+        Assert.True(a.IsNearDuplicateOf(b), $"similarity {a.SimilarityTo(b)}");
         Assert.Contains(a.Bands(), b.Bands().Contains);
     }
 
     [Theory]
     [MemberData(nameof(UnrelatedComments))]
-    public void UnrelatedComment_IsNotANearDuplicate(string first, string second)
+    public void UnrelatedComment_IsNotANearDuplicate_AndSharesNoBand(string first, string second)
     {
-        var a = ContentFingerprint.Of(first)!.Value;
-        var b = ContentFingerprint.Of(second)!.Value;
+        var a = ContentFingerprint.Of(first)!;
+        var b = ContentFingerprint.Of(second)!;
 
-        // Unrelated pairs measured 29 bits or more apart: well clear of the threshold, not just past it.
-        Assert.True(a.DistanceTo(b) > ContentFingerprint.NearDuplicateDistance * 2, $"distance {a.DistanceTo(b)}");
+        Assert.True(a.SimilarityTo(b) < 0.25, $"similarity {a.SimilarityTo(b)}");
+        Assert.DoesNotContain(a.Bands(), b.Bands().Contains);
     }
 
     [Fact]
     public void CasePunctuationAndSpacing_DoNotChangeTheFingerprint() =>
-        Assert.Equal(ContentFingerprint.Of("Call NOW!!  to claim your prize."), ContentFingerprint.Of("call now to claim your prize"));
+        Assert.Equal(ContentFingerprint.Of("Call NOW!!  to claim your prize.")!.Bands(), ContentFingerprint.Of("call now to claim your prize")!.Bands());
 
     [Theory]
     [InlineData("")]
@@ -67,13 +66,13 @@ public sealed class ContentFingerprintTests
     public void TooLittleText_HasNoFingerprint(string text) => Assert.Null(ContentFingerprint.Of(text));
 
     [Fact]
-    public void Bands_CoverAll64BitsOnce()
+    public void Bands_AreStableKeys()
     {
-        var all = new ContentFingerprint(ulong.MaxValue);
+        // Fixed values: a change here means every store's content reputation silently resets.
+        var bands = ContentFingerprint.Of("Buy cheap viagra online at xxlinkxx best prices guaranteed")!.Bands();
 
-        var bits = all.Bands().Sum(b => System.Numerics.BitOperations.PopCount(b.Bits));
-
-        Assert.Equal(64, bits);
-        Assert.Equal(ContentFingerprint.BandCount, all.Bands().Count());
+        Assert.Equal(ContentFingerprint.BandCount, bands.Count);
+        Assert.Equal(bands, ContentFingerprint.Of("Buy cheap viagra online at xxlinkxx best prices guaranteed")!.Bands());
+        Assert.All(bands.Select((b, i) => (b, i)), x => Assert.StartsWith($"{x.i}:", x.b, StringComparison.Ordinal));
     }
 }

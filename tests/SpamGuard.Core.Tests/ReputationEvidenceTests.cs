@@ -14,7 +14,7 @@ public sealed class ReputationSubjectsTests
     [Fact]
     public void FullComment_GivesIpNetworkEmailAuthorHostAndLinkHosts_AllPseudonymised()
     {
-        var comment = TestComments.With("buy at http://pills.example and http://pills.example/again or www.other.example") with
+        var comment = TestComments.With("buy at http://pills.example and http://pills.example/again or www.other.example today") with
         {
             UserIp = IPAddress.Parse("203.0.113.9"),
             AuthorEmail = "bob@mail.example",
@@ -24,7 +24,8 @@ public sealed class ReputationSubjectsTests
         var subjects = ReputationSubjects.For(comment, TextNormalizer.Normalize(comment.Content).LinkHosts, Pseudonyms);
 
         Assert.Equal(
-            [SubjectKind.Ip, SubjectKind.Network, SubjectKind.Email, SubjectKind.AuthorHost, SubjectKind.LinkHost, SubjectKind.LinkHost],
+            [SubjectKind.Ip, SubjectKind.Network, SubjectKind.Email, SubjectKind.AuthorHost, SubjectKind.LinkHost, SubjectKind.LinkHost,
+             .. Enumerable.Repeat(SubjectKind.Content, ContentFingerprint.BandCount)],
             subjects.Select(s => s.Kind));
         Assert.Equal(Pseudonyms.Host("bobs-site.example"), subjects.Single(s => s.Kind == SubjectKind.AuthorHost).Pseudonym);
         Assert.All(subjects, s => Assert.DoesNotContain("example", s.Pseudonym, StringComparison.Ordinal));
@@ -32,15 +33,26 @@ public sealed class ReputationSubjectsTests
     }
 
     [Fact]
-    public void BareComment_HasNoSubjects() =>
+    public void ShortAnonymousComment_HasNoSubjects() =>
         Assert.Empty(ReputationSubjects.For(TestComments.With("hello"), [], Pseudonyms));
+
+    [Fact]
+    public void NearCopies_ShareContentSubjects()
+    {
+        var a = ReputationSubjects.For(TestComments.With("Make $5000 a week working from home, click xxlinkxx to start today"), [], Pseudonyms);
+        var b = ReputationSubjects.For(TestComments.With("Make $6000 a week working from home, click xxlinkxx to start now"), [], Pseudonyms);
+
+        Assert.Contains(a, b.Contains);
+    }
 
     [Fact]
     public void ThousandsOfLinks_AreCapped()
     {
         var hosts = Enumerable.Range(0, 5000).Select(i => $"h{i}.example").ToList();
 
-        Assert.Equal(ReputationSubjects.MaxLinkHosts, ReputationSubjects.For(TestComments.With(), hosts, Pseudonyms).Count);
+        var subjects = ReputationSubjects.For(TestComments.With(), hosts, Pseudonyms);
+
+        Assert.Equal(ReputationSubjects.MaxLinkHosts, subjects.Count(s => s.Kind == SubjectKind.LinkHost));
     }
 }
 

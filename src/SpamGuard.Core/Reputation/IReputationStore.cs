@@ -8,6 +8,9 @@ public enum SubjectKind
     Email,
     AuthorHost,
     LinkHost,
+
+    /// <summary>One LSH band of the content's fingerprint: near-duplicate texts share bands (see <see cref="ContentFingerprint"/>).</summary>
+    Content,
 }
 
 /// <summary>One thing reputation is kept for: a pseudonymised IP, network, e-mail address or host.</summary>

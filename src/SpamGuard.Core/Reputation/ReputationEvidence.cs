@@ -12,6 +12,10 @@ public sealed class ReputationWeights
     public double AuthorHost { get; set; } = 1.0;
     public double LinkHost { get; set; } = 1.0;
 
+    /// <summary>Per band of the content fingerprint; a near-copy of reported spam shares most of its 8 bands, so
+    /// this is small per band.</summary>
+    public double Content { get; set; } = 0.25;
+
     /// <summary>Largest shift, in log-odds, one subject can add either way.</summary>
     public double Cap { get; set; } = 4.0;
 
@@ -22,6 +26,7 @@ public sealed class ReputationWeights
         SubjectKind.Email => Email,
         SubjectKind.AuthorHost => AuthorHost,
         SubjectKind.LinkHost => LinkHost,
+        SubjectKind.Content => Content,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 }
@@ -65,6 +70,7 @@ public static class ReputationEvidence
         SubjectKind.Network => "reputation.network",
         SubjectKind.Email => "reputation.email",
         SubjectKind.AuthorHost => "reputation.author_host",
+        SubjectKind.Content => "reputation.content",
         _ => "reputation.link_host",
     };
 
@@ -77,6 +83,7 @@ public static class ReputationEvidence
             SubjectKind.Network => "this IP's network",
             SubjectKind.Email => "this e-mail address",
             SubjectKind.AuthorHost => "the author's website",
+            SubjectKind.Content => "a near-copy of this text",
             _ => "a linked domain",
         };
         return string.Create(CultureInfo.InvariantCulture,

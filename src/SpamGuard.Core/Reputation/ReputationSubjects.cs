@@ -12,6 +12,7 @@ public static class ReputationSubjects
     public const int MaxLinkHosts = 10;
 
     /// <param name="linkHosts">The hosts of the links in the content, as <see cref="TextNormalizer"/> found them.</param>
+    /// <remarks>Content adds one subject per band of its <see cref="ContentFingerprint"/> when it is long enough.</remarks>
     public static IReadOnlyList<ReputationSubject> For(Comment comment, IReadOnlyList<string> linkHosts, Pseudonymizer pseudonyms)
     {
         ArgumentNullException.ThrowIfNull(comment);
@@ -37,6 +38,12 @@ public static class ReputationSubjects
         foreach (var host in linkHosts.Distinct(StringComparer.Ordinal).Take(MaxLinkHosts))
         {
             subjects.Add(new ReputationSubject(SubjectKind.LinkHost, pseudonyms.Host(host)));
+        }
+
+        // Band keys are hashes of min-hashes: nothing of the text can be read back from them.
+        if (ContentFingerprint.Of(TextNormalizer.Normalize(comment.Content).Text) is { } fingerprint)
+        {
+            subjects.AddRange(fingerprint.Bands().Select(band => new ReputationSubject(SubjectKind.Content, "content:" + band)));
         }
 
         return subjects;
