@@ -75,6 +75,7 @@ public sealed class SpamModelTests(TinyModelFixture fixture) : IClassFixture<Tin
         var all = fixture.Model.Score(Features("WINNER!! mail bob.smith@mail.example or 203.0.113.9, call 09061701461 to claim"), 100_000).Contributions;
 
         Assert.Contains(all, c => c.Evidence.Contains("[number]", StringComparison.Ordinal) || c.Evidence.Contains("[email]", StringComparison.Ordinal));
+        Assert.Equal(all.Count, all.Select(c => (c.Name, c.Evidence)).Distinct().Count());
         Assert.All(all, c =>
         {
             Assert.DoesNotContain("bob", c.Evidence, StringComparison.Ordinal);

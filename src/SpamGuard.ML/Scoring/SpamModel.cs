@@ -149,11 +149,19 @@ public sealed class SpamModel : IScoringModel, IDisposable
             }
         }
 
-        var top = new List<Signal>(max + 1);
+        // Vocabulary words can be numbers a commenter also typed (a phone number), so they are masked too; two
+        // masked words ("[number]") then are one signal.
+        var byEvidence = new Dictionary<(string Name, string Evidence), (SignalKind Kind, double Weight)>(bySlot.Count);
         foreach (var (info, weight) in bySlot)
         {
-            // Vocabulary words can be numbers a commenter also typed (a phone number), so they are masked too.
-            Keep(top, max, new Signal(info.Name, info.Kind, weight, info.Kind == SignalKind.Text ? EvidenceMask.Apply(info.Evidence) : info.Evidence));
+            var key = (info.Name, info.Kind == SignalKind.Text ? EvidenceMask.Apply(info.Evidence) : info.Evidence);
+            byEvidence[key] = (info.Kind, byEvidence.GetValueOrDefault(key).Weight + weight);
+        }
+
+        var top = new List<Signal>(max + 1);
+        foreach (var ((name, evidence), (kind, weight)) in byEvidence)
+        {
+            Keep(top, max, new Signal(name, kind, weight, evidence));
         }
 
         // Character n-grams are shown as the words they came from ("subscribe", not "scri", "crib", "ribe").
