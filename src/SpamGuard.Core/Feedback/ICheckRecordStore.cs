@@ -1,0 +1,53 @@
+using SpamGuard.Core.Reputation;
+
+namespace SpamGuard.Core.Feedback;
+
+/// <summary>
+/// What was scored, kept so a blog can report a mistake by check id alone. Everything personal is pseudonymised (the
+/// subjects); the content and the author's name shape are kept as they are, because retraining needs them.
+/// </summary>
+public sealed record CheckRecord(
+    string CheckId,
+    string Site,
+    DateTimeOffset CheckedAt,
+    IReadOnlyList<ReputationSubject> Subjects,
+    string Content,
+    string AuthorShape,
+    bool ModelSaidSpam);
+
+/// <summary>The report a check currently carries.</summary>
+public sealed record CheckReport(ReportLabel Label, DateTimeOffset At);
+
+public enum ReportOutcomeKind
+{
+    /// <summary>No such check, or it has expired.</summary>
+    NotFound,
+
+    /// <summary>The check belongs to another site.</summary>
+    OtherSite,
+
+    /// <summary>The first report of this check.</summary>
+    Recorded,
+
+    /// <summary>The same report again: nothing changes (reports are idempotent).</summary>
+    Repeated,
+
+    /// <summary>The opposite of an earlier report, which it replaces.</summary>
+    Corrected,
+}
+
+/// <param name="Record">The check, unless <see cref="ReportOutcomeKind.NotFound"/>.</param>
+/// <param name="Previous">The report replaced (Corrected) or repeated (Repeated).</param>
+public sealed record ReportOutcome(ReportOutcomeKind Kind, CheckRecord? Record = null, CheckReport? Previous = null);
+
+/// <summary>Check records with a retention window; an in-process and a Redis implementation pass the same tests.</summary>
+public interface ICheckRecordStore
+{
+    /// <summary>Keeps <paramref name="record"/> for <paramref name="keep"/>.</summary>
+    Task SaveAsync(CheckRecord record, TimeSpan keep, CancellationToken cancellationToken);
+
+    Task<CheckRecord?> GetAsync(string checkId, CancellationToken cancellationToken);
+
+    /// <summary>Sets the check's report atomically, telling whether it was new, repeated or a correction.</summary>
+    Task<ReportOutcome> ReportAsync(string checkId, string site, ReportLabel label, DateTimeOffset at, CancellationToken cancellationToken);
+}

@@ -1,0 +1,85 @@
+using SpamGuard.Core.Reputation;
+using System.Collections.Concurrent;
+
+namespace SpamGuard.Core.Feedback;
+
+/// <summary>
+/// Check records in this process only (the default without Redis). Expired records are invisible at once and are
+/// removed every <see cref="SweepEvery"/> saves, inline, so no background loop needs stopping.
+/// </summary>
+public sealed class InProcessCheckRecordStore(TimeProvider time) : ICheckRecordStore
+{
+    internal const int SweepEvery = 10_000;
+
+    private readonly ConcurrentDictionary<string, Entry> _records = new(StringComparer.Ordinal);
+    private long _saves;
+
+    public InProcessCheckRecordStore()
+        : this(TimeProvider.System)
+    {
+    }
+
+    internal int Count => _records.Count;
+
+    public Task SaveAsync(CheckRecord record, TimeSpan keep, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        _records[record.CheckId] = new Entry(record, time.GetUtcNow() + keep);
+        if (Interlocked.Increment(ref _saves) % SweepEvery == 0)
+        {
+            var now = time.GetUtcNow();
+            foreach (var (id, entry) in _records)
+            {
+                if (entry.ExpiresAt <= now)
+                {
+                    _records.TryRemove(id, out _);
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<CheckRecord?> GetAsync(string checkId, CancellationToken cancellationToken) =>
+        Task.FromResult(Live(checkId)?.Record);
+
+    public Task<ReportOutcome> ReportAsync(string checkId, string site, ReportLabel label, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var entry = Live(checkId);
+        if (entry is null)
+        {
+            return Task.FromResult(new ReportOutcome(ReportOutcomeKind.NotFound));
+        }
+
+        if (!string.Equals(entry.Record.Site, site, StringComparison.Ordinal))
+        {
+            return Task.FromResult(new ReportOutcome(ReportOutcomeKind.OtherSite, entry.Record));
+        }
+
+        lock (entry)
+        {
+            var previous = entry.Report;
+            if (previous?.Label == label)
+            {
+                return Task.FromResult(new ReportOutcome(ReportOutcomeKind.Repeated, entry.Record, previous));
+            }
+
+            entry.Report = new CheckReport(label, at);
+            return Task.FromResult(previous is null
+                ? new ReportOutcome(ReportOutcomeKind.Recorded, entry.Record)
+                : new ReportOutcome(ReportOutcomeKind.Corrected, entry.Record, previous));
+        }
+    }
+
+    private Entry? Live(string checkId) =>
+        _records.TryGetValue(checkId, out var entry) && entry.ExpiresAt > time.GetUtcNow() ? entry : null;
+
+    private sealed class Entry(CheckRecord record, DateTimeOffset expiresAt)
+    {
+        public CheckRecord Record { get; } = record;
+
+        public DateTimeOffset ExpiresAt { get; } = expiresAt;
+
+        public CheckReport? Report { get; set; }
+    }
+}

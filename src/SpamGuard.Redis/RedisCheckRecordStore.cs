@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Text.Json;
+using SpamGuard.Core.Feedback;
+using SpamGuard.Core.Reputation;
+using StackExchange.Redis;
+
+namespace SpamGuard.Redis;
+
+/// <summary>
+/// Check records in Redis: one hash per check ("spamguard:check:&lt;id&gt;") that expires with the retention window.
+/// Reporting is one Lua script on that one key, so "same report again" and "opposite report" are decided atomically
+/// even when two nodes receive reports for the same check at once, and the design works on Redis Cluster.
+/// </summary>
+public sealed class RedisCheckRecordStore(IConnectionMultiplexer redis, RedisCallGuard guard) : ICheckRecordStore
+{
+    private const string Report = """
+        local site = redis.call('HGET', KEYS[1], 'site')
+        if not site then return {'notfound'} end
+        if site ~= ARGV[1] then return {'othersite'} end
+        local previous = redis.call('HMGET', KEYS[1], 'report_label', 'report_at')
+        if previous[1] == ARGV[2] then return {'repeated', previous[1], previous[2]} end
+        redis.call('HSET', KEYS[1], 'report_label', ARGV[2], 'report_at', ARGV[3])
+        if previous[1] then return {'corrected', previous[1], previous[2]} end
+        return {'recorded'}
+        """;
+
+    public Task SaveAsync(CheckRecord record, TimeSpan keep, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return guard.RunAsync(async () =>
+        {
+            var key = Key(record.CheckId);
+            var batch = redis.GetDatabase().CreateBatch();
+            var set = batch.HashSetAsync(key,
+            [
+                new("site", record.Site),
+                new("checked_at", record.CheckedAt.ToUnixTimeMilliseconds()),
+                new("subjects", JsonSerializer.Serialize(record.Subjects.Select(s => new[] { s.Kind.ToString(), s.Pseudonym }))),
+                new("content", record.Content),
+                new("author_shape", record.AuthorShape),
+                new("model_spam", record.ModelSaidSpam ? 1 : 0),
+            ]);
+            var expire = batch.KeyExpireAsync(key, keep);
+            batch.Execute();
+            await Task.WhenAll(set, expire);
+            return true;
+        }, cancellationToken);
+    }
+
+    public async Task<CheckRecord?> GetAsync(string checkId, CancellationToken cancellationToken)
+    {
+        var fields = await guard.RunAsync(() => redis.GetDatabase().HashGetAllAsync(Key(checkId)), cancellationToken);
+        return Read(checkId, fields);
+    }
+
+    public async Task<ReportOutcome> ReportAsync(string checkId, string site, ReportLabel label, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var db = redis.GetDatabase();
+        var result = (RedisResult[])(await guard.RunAsync(
+            () => db.ScriptEvaluateAsync(Report, [Key(checkId)], [site, label.ToString(), at.ToUnixTimeMilliseconds()]), cancellationToken))!;
+        var kind = (string)result[0]!;
+        if (kind == "notfound")
+        {
+            return new ReportOutcome(ReportOutcomeKind.NotFound);
+        }
+
+        var record = await GetAsync(checkId, cancellationToken);
+        if (record is null)
+        {
+            // Expired between the two calls.
+            return new ReportOutcome(ReportOutcomeKind.NotFound);
+        }
+
+        var previous = result.Length == 3
+            ? new CheckReport(Enum.Parse<ReportLabel>((string)result[1]!), DateTimeOffset.FromUnixTimeMilliseconds((long)result[2]))
+            : null;
+        return kind switch
+        {
+            "othersite" => new ReportOutcome(ReportOutcomeKind.OtherSite, record),
+            "repeated" => new ReportOutcome(ReportOutcomeKind.Repeated, record, previous),
+            "corrected" => new ReportOutcome(ReportOutcomeKind.Corrected, record, previous),
+            _ => new ReportOutcome(ReportOutcomeKind.Recorded, record),
+        };
+    }
+
+    internal static RedisKey Key(string checkId) => "spamguard:check:" + checkId;
+
+    private static CheckRecord? Read(string checkId, HashEntry[] fields)
+    {
+        if (fields.Length == 0)
+        {
+            return null;
+        }
+
+        var map = fields.ToDictionary(f => (string)f.Name!, f => f.Value, StringComparer.Ordinal);
+        var subjects = JsonSerializer.Deserialize<string[][]>((string)map["subjects"]!)!
+            .Select(s => new ReputationSubject(Enum.Parse<SubjectKind>(s[0]), s[1]))
+            .ToList();
+        return new CheckRecord(
+            checkId,
+            (string)map["site"]!,
+            DateTimeOffset.FromUnixTimeMilliseconds(long.Parse((string)map["checked_at"]!, CultureInfo.InvariantCulture)),
+            subjects,
+            (string)map["content"]!,
+            (string)map["author_shape"]!,
+            (int)map["model_spam"] == 1);
+    }
+}

@@ -1,0 +1,86 @@
+using SpamGuard.Core.Feedback;
+using SpamGuard.Core.Reputation;
+
+namespace SpamGuard.Testing.Contracts;
+
+/// <summary>What every <see cref="ICheckRecordStore"/> must do (compiled into the in-process and the Redis test projects).</summary>
+public abstract class CheckRecordStoreContract
+{
+    protected static readonly DateTimeOffset Noon = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+
+    protected abstract Task<ICheckRecordStore> StoreAsync();
+
+    protected static CheckRecord Record(string id, string site = "https://blog.example/") => new(
+        id, site, Noon, [new ReputationSubject(SubjectKind.Ip, "ip:AAAAAAAAAAAAAAAAAAAAAA"), new ReputationSubject(SubjectKind.Content, "content:3:00ff")],
+        "Buy cheap pills at xxlinkxx ünïcode 👍", "name_has_digits", ModelSaidSpam: true);
+
+    [Fact]
+    public async Task SavedRecord_ReadsBackWhole()
+    {
+        var store = await StoreAsync();
+        var record = Record(Guid.NewGuid().ToString("N"));
+
+        await store.SaveAsync(record, TimeSpan.FromDays(7), CancellationToken.None);
+        var read = await store.GetAsync(record.CheckId, CancellationToken.None);
+
+        Assert.NotNull(read);
+        Assert.Equal(record with { Subjects = [] }, read with { Subjects = [] });
+        Assert.Equal(record.Subjects, read.Subjects);
+    }
+
+    [Fact]
+    public async Task UnknownCheck_IsNotFound()
+    {
+        var store = await StoreAsync();
+
+        Assert.Null(await store.GetAsync("0123456789abcdef0123456789abcdef", CancellationToken.None));
+        Assert.Equal(ReportOutcomeKind.NotFound, (await store.ReportAsync("0123456789abcdef0123456789abcdef", "https://blog.example/", ReportLabel.Spam, Noon, CancellationToken.None)).Kind);
+    }
+
+    [Fact]
+    public async Task Reports_AreRecordedRepeatedAndCorrected()
+    {
+        var store = await StoreAsync();
+        var record = Record(Guid.NewGuid().ToString("N"));
+        await store.SaveAsync(record, TimeSpan.FromDays(7), CancellationToken.None);
+
+        var first = await store.ReportAsync(record.CheckId, record.Site, ReportLabel.Spam, Noon.AddMinutes(1), CancellationToken.None);
+        var again = await store.ReportAsync(record.CheckId, record.Site, ReportLabel.Spam, Noon.AddMinutes(2), CancellationToken.None);
+        var opposite = await store.ReportAsync(record.CheckId, record.Site, ReportLabel.Ham, Noon.AddMinutes(3), CancellationToken.None);
+
+        Assert.Equal(ReportOutcomeKind.Recorded, first.Kind);
+        Assert.Equal(record.Content, first.Record!.Content);
+        Assert.Equal(ReportOutcomeKind.Repeated, again.Kind);
+        Assert.Equal(new CheckReport(ReportLabel.Spam, Noon.AddMinutes(1)), again.Previous);
+        Assert.Equal(ReportOutcomeKind.Corrected, opposite.Kind);
+        Assert.Equal(new CheckReport(ReportLabel.Spam, Noon.AddMinutes(1)), opposite.Previous);
+    }
+
+    [Fact]
+    public async Task ReportFromAnotherSite_IsRefusedAndChangesNothing()
+    {
+        var store = await StoreAsync();
+        var record = Record(Guid.NewGuid().ToString("N"));
+        await store.SaveAsync(record, TimeSpan.FromDays(7), CancellationToken.None);
+
+        var other = await store.ReportAsync(record.CheckId, "https://other.example/", ReportLabel.Spam, Noon, CancellationToken.None);
+        var own = await store.ReportAsync(record.CheckId, record.Site, ReportLabel.Spam, Noon, CancellationToken.None);
+
+        Assert.Equal(ReportOutcomeKind.OtherSite, other.Kind);
+        Assert.Equal(ReportOutcomeKind.Recorded, own.Kind);
+    }
+
+    [Fact]
+    public async Task ConcurrentSameReports_AreRecordedExactlyOnce()
+    {
+        var store = await StoreAsync();
+        var record = Record(Guid.NewGuid().ToString("N"));
+        await store.SaveAsync(record, TimeSpan.FromDays(7), CancellationToken.None);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ =>
+            store.ReportAsync(record.CheckId, record.Site, ReportLabel.Spam, Noon, CancellationToken.None)));
+
+        Assert.Equal(1, outcomes.Count(o => o.Kind == ReportOutcomeKind.Recorded));
+        Assert.Equal(49, outcomes.Count(o => o.Kind == ReportOutcomeKind.Repeated));
+    }
+}
