@@ -1,0 +1,40 @@
+using SpamGuard.Core.Reputation;
+
+namespace SpamGuard.Core.Feedback;
+
+/// <summary>A labelled comment from a report, kept for retraining.</summary>
+/// <param name="AuthorShape">The author's name reduced to shape tokens; never the name.</param>
+public sealed record LabelledExample(string CheckId, string Site, ReportLabel Label, DateTimeOffset ReportedAt, string Content, string AuthorShape);
+
+/// <summary>
+/// The durable, append-only store of reported examples that retraining reads. A check reported twice appears twice
+/// (a correction is a new entry); readers keep the latest entry per check id (<see cref="LabelledExamples.LatestPerCheck"/>).
+/// </summary>
+public interface ILabelledExampleStore
+{
+    Task AppendAsync(LabelledExample example, CancellationToken cancellationToken);
+
+    IAsyncEnumerable<LabelledExample> ReadAllAsync(CancellationToken cancellationToken);
+}
+
+public static class LabelledExamples
+{
+    /// <summary>The latest report of every check, in the order checks were first reported.</summary>
+    public static async Task<IReadOnlyList<LabelledExample>> LatestPerCheck(this ILabelledExampleStore store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var latest = new Dictionary<string, LabelledExample>(StringComparer.Ordinal);
+        var order = new List<string>();
+        await foreach (var example in store.ReadAllAsync(cancellationToken))
+        {
+            if (!latest.ContainsKey(example.CheckId))
+            {
+                order.Add(example.CheckId);
+            }
+
+            latest[example.CheckId] = example;
+        }
+
+        return [.. order.Select(id => latest[id])];
+    }
+}

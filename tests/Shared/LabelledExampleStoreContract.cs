@@ -1,0 +1,61 @@
+using SpamGuard.Core.Feedback;
+using SpamGuard.Core.Reputation;
+
+namespace SpamGuard.Testing.Contracts;
+
+/// <summary>What every <see cref="ILabelledExampleStore"/> must do (compiled into the Core and the Redis test projects).</summary>
+public abstract class LabelledExampleStoreContract
+{
+    private static readonly DateTimeOffset Noon = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+
+    /// <summary>A fresh, empty store each call.</summary>
+    protected abstract Task<ILabelledExampleStore> EmptyStoreAsync();
+
+    private static LabelledExample Example(int i, ReportLabel label = ReportLabel.Spam) =>
+        new($"check{i:D4}", "https://blog.example/", label, Noon.AddSeconds(i), $"text {i} with ünïcode 👍 and \"quotes\"\nand a newline", "name_all_caps");
+
+    [Fact]
+    public async Task Appended_ReadBackInOrder()
+    {
+        var store = await EmptyStoreAsync();
+        var examples = Enumerable.Range(0, 1234).Select(i => Example(i)).ToList();
+
+        foreach (var example in examples)
+        {
+            await store.AppendAsync(example, CancellationToken.None);
+        }
+
+        var read = new List<LabelledExample>();
+        await foreach (var example in store.ReadAllAsync(CancellationToken.None))
+        {
+            read.Add(example);
+        }
+
+        Assert.Equal(examples, read);
+    }
+
+    [Fact]
+    public async Task Corrections_LatestPerCheckWins()
+    {
+        var store = await EmptyStoreAsync();
+
+        await store.AppendAsync(Example(1), CancellationToken.None);
+        await store.AppendAsync(Example(2), CancellationToken.None);
+        await store.AppendAsync(Example(1, ReportLabel.Ham), CancellationToken.None);
+
+        var latest = await store.LatestPerCheck(CancellationToken.None);
+
+        Assert.Equal(["check0001", "check0002"], latest.Select(e => e.CheckId));
+        Assert.Equal(ReportLabel.Ham, latest[0].Label);
+    }
+
+    [Fact]
+    public async Task ConcurrentAppends_AreAllKept()
+    {
+        var store = await EmptyStoreAsync();
+
+        await Task.WhenAll(Enumerable.Range(0, 200).Select(i => store.AppendAsync(Example(i), CancellationToken.None)));
+
+        Assert.Equal(200, (await store.LatestPerCheck(CancellationToken.None)).Count);
+    }
+}
