@@ -7,28 +7,38 @@ using StackExchange.Redis;
 namespace SpamGuard.Redis;
 
 /// <summary>
-/// Labelled examples in one Redis Stream ("spamguard:examples"), never trimmed: it is the training data. It is as
+/// Labelled examples in one Redis Stream ("spamguard:{examples}"), never trimmed: it is the training data. It is as
 /// durable as the Redis persistence behind it, so production runs Redis with the append-only file on
-/// (<c>appendonly yes</c>, <c>appendfsync everysec</c>). One key, so it lives on one Cluster node.
+/// (<c>appendonly yes</c>, <c>appendfsync everysec</c>). Each entry is added by a script that first claims its entry
+/// id (a key kept 30 days), so a retried or replayed entry is added once; the hash tag keeps the stream and the
+/// claims in one Cluster slot, as a script's keys must be.
 /// </summary>
 public sealed class RedisLabelledExampleStore(IConnectionMultiplexer redis, RedisCallGuard guard) : ILabelledExampleStore
 {
-    internal static readonly RedisKey Key = "spamguard:examples";
+    internal static readonly RedisKey Key = "spamguard:{examples}";
+
+    private const string AddOnce = """
+        if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then
+          redis.call('XADD', KEYS[1], '*', 'entry_id', ARGV[2], 'check_id', ARGV[3], 'site', ARGV[4], 'label', ARGV[5],
+            'reported_at', ARGV[6], 'content', ARGV[7], 'author_shape', ARGV[8])
+          return 1
+        end
+        return 0
+        """;
+
+    private static readonly TimeSpan ClaimKept = TimeSpan.FromDays(30);
 
     private const int Page = 500;
 
     public Task AppendAsync(LabelledExample example, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(example);
-        return guard.RunAsync(() => redis.GetDatabase().StreamAddAsync(Key,
-        [
-            new("check_id", example.CheckId),
-            new("site", example.Site),
-            new("label", example.Label.ToString()),
-            new("reported_at", example.ReportedAt.ToUnixTimeMilliseconds()),
-            new("content", example.Content),
-            new("author_shape", example.AuthorShape),
-        ]), cancellationToken);
+        return guard.RunAsync(() => redis.GetDatabase().ScriptEvaluateAsync(AddOnce,
+            [Key, ClaimKey(example.EntryId)],
+            [
+                (long)ClaimKept.TotalSeconds, example.EntryId, example.CheckId, example.Site, example.Label.ToString(),
+                example.ReportedAt.ToUnixTimeMilliseconds(), example.Content, example.AuthorShape,
+            ]), cancellationToken);
     }
 
     public async IAsyncEnumerable<LabelledExample> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
@@ -58,10 +68,13 @@ public sealed class RedisLabelledExampleStore(IConnectionMultiplexer redis, Redi
         }
     }
 
+    internal static RedisKey ClaimKey(string entryId) => "spamguard:{examples}:entry:" + entryId;
+
     private static LabelledExample Read(StreamEntry entry)
     {
         var map = entry.Values.ToDictionary(v => (string)v.Name!, v => v.Value, StringComparer.Ordinal);
         return new LabelledExample(
+            (string)map["entry_id"]!,
             (string)map["check_id"]!,
             (string)map["site"]!,
             Enum.Parse<ReportLabel>((string)map["label"]!),

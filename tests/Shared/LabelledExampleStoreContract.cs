@@ -12,7 +12,7 @@ public abstract class LabelledExampleStoreContract
     protected abstract Task<ILabelledExampleStore> EmptyStoreAsync();
 
     private static LabelledExample Example(int i, ReportLabel label = ReportLabel.Spam) =>
-        new($"check{i:D4}", "https://blog.example/", label, Noon.AddSeconds(i), $"text {i} with ünïcode 👍 and \"quotes\"\nand a newline", "name_all_caps");
+        new($"entry{i:D4}-{(int)label}", $"check{i:D4}", "https://blog.example/", label, Noon.AddSeconds(i), $"text {i} with ünïcode 👍 and \"quotes\"\nand a newline", "name_all_caps");
 
     [Fact]
     public async Task Appended_ReadBackInOrder()
@@ -47,6 +47,23 @@ public abstract class LabelledExampleStoreContract
 
         Assert.Equal(["check0001", "check0002"], latest.Select(e => e.CheckId));
         Assert.Equal(ReportLabel.Ham, latest[0].Label);
+    }
+
+    [Fact]
+    public async Task SameEntryTwice_IsKeptOnce()
+    {
+        var store = await EmptyStoreAsync();
+
+        await store.AppendAsync(Example(1), CancellationToken.None);
+        await store.AppendAsync(Example(1), CancellationToken.None);
+
+        var count = 0;
+        await foreach (var _ in store.ReadAllAsync(CancellationToken.None))
+        {
+            count++;
+        }
+
+        Assert.Equal(1, count);
     }
 
     [Fact]

@@ -26,11 +26,11 @@ public sealed class JsonlLabelledExampleStoreTests : LabelledExampleStoreContrac
     public async Task LineCutShortByACrash_IsSkipped_AndLaterAppendsStillRead()
     {
         var store = (JsonlLabelledExampleStore)await EmptyStoreAsync();
-        var example = new LabelledExample("a", "https://blog.example/", ReportLabel.Spam, DateTimeOffset.UnixEpoch, "x", "");
+        var example = new LabelledExample("e1", "a", "https://blog.example/", ReportLabel.Spam, DateTimeOffset.UnixEpoch, "x", "");
         await store.AppendAsync(example, CancellationToken.None);
         await File.AppendAllTextAsync(store.Path, "{\"check_id\":\"b\",\"si");
         await File.AppendAllTextAsync(store.Path, "\n");
-        await store.AppendAsync(example with { CheckId = "c" }, CancellationToken.None);
+        await store.AppendAsync(example with { EntryId = "e2", CheckId = "c" }, CancellationToken.None);
 
         var read = await store.LatestPerCheck(CancellationToken.None);
 
@@ -42,7 +42,7 @@ public sealed class JsonlLabelledExampleStoreTests : LabelledExampleStoreContrac
     {
         var path = Path.Combine(_dir, "shared.jsonl");
         using var first = new JsonlLabelledExampleStore(path);
-        await first.AppendAsync(new LabelledExample("a", "s", ReportLabel.Ham, DateTimeOffset.UnixEpoch, "x", ""), CancellationToken.None);
+        await first.AppendAsync(new LabelledExample("e1", "a", "s", ReportLabel.Ham, DateTimeOffset.UnixEpoch, "x", ""), CancellationToken.None);
 
         using var second = new JsonlLabelledExampleStore(path);
 

@@ -7,7 +7,8 @@ public sealed class RedisLabelledExampleStoreTests(RedisServerFixture fixture) :
 {
     protected override async Task<ILabelledExampleStore> EmptyStoreAsync()
     {
-        await fixture.Redis.GetDatabase().KeyDeleteAsync(RedisLabelledExampleStore.Key);
+        // The stream and the entry claims both go.
+        await fixture.Redis.GetServers()[0].FlushAllDatabasesAsync();
         return new RedisLabelledExampleStore(fixture.Redis, new RedisCallGuard(new RedisResilienceOptions { TimeoutMilliseconds = 5000 }));
     }
 }

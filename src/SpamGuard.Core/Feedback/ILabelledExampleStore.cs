@@ -3,8 +3,10 @@ using SpamGuard.Core.Reputation;
 namespace SpamGuard.Core.Feedback;
 
 /// <summary>A labelled comment from a report, kept for retraining.</summary>
+/// <param name="EntryId">Unique per accepted report: a store that is handed the same entry twice (a retry, a journal
+/// replayed after a crash) keeps it once.</param>
 /// <param name="AuthorShape">The author's name reduced to shape tokens; never the name.</param>
-public sealed record LabelledExample(string CheckId, string Site, ReportLabel Label, DateTimeOffset ReportedAt, string Content, string AuthorShape);
+public sealed record LabelledExample(string EntryId, string CheckId, string Site, ReportLabel Label, DateTimeOffset ReportedAt, string Content, string AuthorShape);
 
 /// <summary>
 /// The durable, append-only store of reported examples that retraining reads. A check reported twice appears twice

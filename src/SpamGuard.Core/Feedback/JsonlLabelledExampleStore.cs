@@ -25,7 +25,7 @@ public sealed class JsonlLabelledExampleStore(string path) : ILabelledExampleSto
         try
         {
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-            await using var file = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.Read, 4096, FileOptions.WriteThrough);
+            await using var file = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.Read | FileShare.Delete, 4096, FileOptions.WriteThrough);
             await file.WriteAsync(line, cancellationToken);
             await file.FlushAsync(cancellationToken);
         }
@@ -37,6 +37,29 @@ public sealed class JsonlLabelledExampleStore(string path) : ILabelledExampleSto
 
     public void Dispose() => _gate.Dispose();
 
+    /// <summary>
+    /// Moves the file to <paramref name="destination"/> between two appends, so every later append starts a new
+    /// file and nothing is written to the moved one after this returns. False when there was nothing to move.
+    /// </summary>
+    public async Task<bool> MoveToAsync(string destination, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (!File.Exists(Path))
+            {
+                return false;
+            }
+
+            File.Move(Path, destination);
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     public async IAsyncEnumerable<LabelledExample> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (!File.Exists(Path))
@@ -44,12 +67,13 @@ public sealed class JsonlLabelledExampleStore(string path) : ILabelledExampleSto
             yield break;
         }
 
-        await using var file = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        await using var file = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         using var reader = new StreamReader(file, Encoding.UTF8);
+        // An entry appended twice (a retried call) is one report.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         while (await reader.ReadLineAsync(cancellationToken) is { } line)
         {
-            var example = Parse(line);
-            if (example is not null)
+            if (Parse(line) is { } example && seen.Add(example.EntryId))
             {
                 yield return example;
             }
