@@ -134,4 +134,18 @@ public sealed class ModelFilesTests : IDisposable
 
         Assert.Contains("calibration", ex.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(3, 0f)]
+    [InlineData(9, float.NaN)]
+    public void Load_CardWithUnusableStatisticReference_IsRefused(int count, float value)
+    {
+        var zip = CopyTinyModel();
+        var card = ModelFiles.ReadCard(zip);
+        File.WriteAllText(ModelFiles.CardPathFor(zip), JsonSerializer.Serialize(card with { StatisticReference = [.. Enumerable.Repeat(value, count)] }, NamedFloats));
+
+        var ex = Assert.Throws<ModelLoadException>(() => ModelFiles.Load(zip));
+
+        Assert.Contains("statistic reference", ex.Message, StringComparison.Ordinal);
+    }
 }

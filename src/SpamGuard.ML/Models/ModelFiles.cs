@@ -128,6 +128,13 @@ public static class ModelFiles
                 $"Model card '{cardPath}' has an unusable calibration (slope {card.Calibration.Slope}, offset {card.Calibration.Offset}): the slope must be a positive number and the offset a number.");
         }
 
+        if (card.StatisticReference is { } reference
+            && (reference.Count != ModelInput.StatisticCount || reference.Any(v => !float.IsFinite(v))))
+        {
+            throw new ModelLoadException(
+                $"Model card '{cardPath}' has an unusable statistic reference: {ModelInput.StatisticCount} finite numbers are needed.");
+        }
+
         return card;
     }
 }
