@@ -1,4 +1,5 @@
 using Polly;
+using SpamGuard.Core.Reputation;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 using StackExchange.Redis;
@@ -81,7 +82,7 @@ public sealed class RedisCallGuard
 }
 
 /// <summary>Redis could not serve a call in time (down, slow, or the circuit is open).</summary>
-public sealed class RedisUnavailableException : Exception
+public sealed class RedisUnavailableException : StoreUnavailableException
 {
     public RedisUnavailableException()
     {
@@ -98,7 +99,7 @@ public sealed class RedisUnavailableException : Exception
     }
 
     public RedisUnavailableException(Exception innerException)
-        : base($"Redis is unavailable: {innerException?.Message}", innerException)
+        : base($"Redis is unavailable: {innerException?.Message}", innerException ?? new InvalidOperationException("no cause given"))
     {
     }
 

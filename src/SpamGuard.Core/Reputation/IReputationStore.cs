@@ -40,7 +40,8 @@ public static class ReportLabels
 public sealed record ReportCorrection(ReportLabel Label, DateTimeOffset At);
 
 /// <summary>
-/// Reputation counts per subject in sliding windows, shared by every node that uses the same store. Implementations:
+/// Reputation counts per subject in sliding windows, shared by every node that uses the same store. A store that
+/// cannot answer throws <see cref="StoreUnavailableException"/>. Implementations:
 /// an in-process store (the default without Redis) and a Redis store; both count through
 /// <see cref="ReputationWindows"/> and pass the same contract tests.
 /// </summary>
@@ -57,4 +58,25 @@ public interface IReputationStore
     /// <summary>Counts a spam or ham report for every subject, taking back <paramref name="replaces"/> if given.</summary>
     Task RecordReportAsync(
         IReadOnlyList<ReputationSubject> subjects, ReportLabel label, DateTimeOffset at, ReportCorrection? replaces, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// A shared store (reputation, check records, labelled examples) could not answer in time: down, slow, or refused by
+/// its circuit breaker. Callers degrade (score without reputation, journal a report) instead of failing the request.
+/// </summary>
+public class StoreUnavailableException : Exception
+{
+    public StoreUnavailableException()
+    {
+    }
+
+    public StoreUnavailableException(string message)
+        : base(message)
+    {
+    }
+
+    public StoreUnavailableException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
 }
