@@ -102,6 +102,15 @@ public abstract class ReputationStoreContract
     }
 
     [Fact]
+    public async Task NoSubjects_IsANoOp()
+    {
+        var store = await StoreAsync();
+
+        Assert.Empty(await store.RecordCheckAsync([], true, Noon, CancellationToken.None));
+        await store.RecordReportAsync([], ReportLabel.Spam, Noon, null, CancellationToken.None);
+    }
+
+    [Fact]
     public async Task SameSubjectTwiceInOneCall_IsCountedOnce()
     {
         var store = await StoreAsync();
