@@ -29,4 +29,17 @@ public sealed class BenchCommandTests : IDisposable
         Assert.True(inProcess.GetProperty("comments_per_second_one_thread").GetDouble() > 0, result.StdOut);
         Assert.True(inProcess.GetProperty("p99_us").GetDouble() >= inProcess.GetProperty("median_us_per_comment").GetDouble(), result.StdOut);
     }
+
+    [Fact]
+    public async Task Bench_against_a_port_with_no_server_exits_3_without_figures()
+    {
+        var data = FixtureCorpus.WriteJsonl(_directory.Path);
+        var (port, _) = LoopbackPorts.FreePair();
+        var result = await SpamGuardCli.RunAsync("bench", "--server", $"http://127.0.0.1:{port}", "--data", data, "--runs", "1", "--requests", "50", "--json");
+
+        Assert.True(result.ExitCode == SpamGuardCli.ServerError, result.ToString());
+        Assert.StartsWith("error: ", result.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("NaN", result.StdOut, StringComparison.Ordinal);
+        Assert.True(string.IsNullOrWhiteSpace(result.StdOut), result.ToString());
+    }
 }
