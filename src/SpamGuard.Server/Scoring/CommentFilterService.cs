@@ -11,6 +11,7 @@ namespace SpamGuard.Server.Scoring;
 /// spamguard.v1.CommentFilter. Thin on purpose: validation and mapping live in the mappers beside it, scoring in
 /// Core's <see cref="CommentScorer"/>, and status codes in <see cref="ErrorMappingInterceptor"/>.
 /// </summary>
+[BindServiceMethod(typeof(CommentFilterBinding), nameof(CommentFilterBinding.BindService))]
 internal sealed class CommentFilterService(
     CommentScorer scorer,
     IOptions<ScoringOptions> options,

@@ -1,0 +1,45 @@
+using Google.Protobuf;
+using Grpc.Core;
+using SpamGuard.Contracts.V1;
+
+namespace SpamGuard.Server.Scoring;
+
+/// <summary>
+/// Binds <see cref="CommentFilterService"/> like the generated code does, but with a request deserializer that
+/// turns a malformed request (invalid UTF-8 in a string field, a truncated message) into INVALID_ARGUMENT. With the
+/// generated one, Google.Protobuf's exception escapes before any interceptor runs and grpc-dotnet answers UNKNOWN.
+/// grpc-dotnet takes the most derived [BindServiceMethod] of the service class, so this one wins.
+/// </summary>
+internal static class CommentFilterBinding
+{
+    /// <summary>Read by gRPC server reflection, as for the generated binder.</summary>
+    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => CommentFilter.Descriptor;
+
+    private static readonly Method<CheckCommentRequest, CheckCommentResponse> CheckComment = new(
+        MethodType.Unary,
+        CommentFilter.Descriptor.FullName,
+        nameof(CommentFilterService.CheckComment),
+        Marshallers.Create(static (CheckCommentRequest r) => r.ToByteArray(), Parse(CheckCommentRequest.Parser)),
+        Marshallers.Create(static (CheckCommentResponse r) => r.ToByteArray(), CheckCommentResponse.Parser.ParseFrom));
+
+    // The parameter is the generated base class: grpc-dotnet finds the handler as the override of its method.
+    public static void BindService(ServiceBinderBase binder, CommentFilter.CommentFilterBase? service)
+    {
+        ArgumentNullException.ThrowIfNull(binder);
+        binder.AddMethod(CheckComment, service is null ? null : new UnaryServerMethod<CheckCommentRequest, CheckCommentResponse>(service.CheckComment));
+    }
+
+    private static Func<byte[], T> Parse<T>(MessageParser<T> parser)
+        where T : IMessage<T> => bytes =>
+    {
+        try
+        {
+            return parser.ParseFrom(bytes);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            // The field is not known here (the parser does not say which), so the message names the problem.
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "The request is not a valid CheckCommentRequest: " + ex.Message));
+        }
+    };
+}
