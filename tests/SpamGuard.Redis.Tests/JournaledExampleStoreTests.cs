@@ -79,6 +79,39 @@ public sealed class JournaledExampleStoreTests : IDisposable
         Assert.Equal(10, (await ReadIdsAsync(store)).Count);
     }
 
+    [Fact]
+    public async Task ReplayService_EmptiesTheJournalOnceRedisIsBack_AndStopsPromptly()
+    {
+        await using var server = await RedisServerProcess.StartAsync();
+        await using var redis = await ConnectAsync(server);
+        using var store = new JournaledExampleStore(Store(redis), _dir);
+        await server.StopAsync();
+        for (var i = 0; i < 10; i++)
+        {
+            await store.AppendAsync(Example(i), CancellationToken.None).WaitAsync(Deadline);
+        }
+
+        using var service = new JournalReplayService(store, TimeSpan.FromMilliseconds(100),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<JournalReplayService>.Instance);
+        await service.StartAsync(CancellationToken.None);
+        await Task.Delay(500);
+        Assert.True(store.HasPending);
+
+        await server.StartAgainAsync();
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (store.HasPending && DateTime.UtcNow < until)
+        {
+            await Task.Delay(100);
+        }
+
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+        await service.StopAsync(CancellationToken.None).WaitAsync(Deadline);
+
+        Assert.False(store.HasPending);
+        Assert.Equal(10, (await ReadIdsAsync(store)).Count);
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(5), $"stopping took {stopping.Elapsed}");
+    }
+
     private static RedisLabelledExampleStore Store(ConnectionMultiplexer redis) =>
         new(redis, new RedisCallGuard(new RedisResilienceOptions { TimeoutMilliseconds = 500, MinimumThroughput = 1000 }));
 
