@@ -1,18 +1,45 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using SpamGuard.Core.Diagnostics;
+using SpamGuard.Core.Feedback;
+using SpamGuard.Core.Privacy;
+using SpamGuard.Core.Reputation;
 using SpamGuard.Core.Scoring;
 
 namespace SpamGuard.Core;
 
 public static class CoreHostingExtensions
 {
-    /// <summary>Registers <see cref="ScoringOptions"/> (validated at start-up) and the <see cref="CommentScorer"/>.</summary>
+    /// <summary>
+    /// Registers scoring, reputation and feedback with their options (validated at start-up). The stores default to
+    /// the in-process ones (reputation and check records in memory, labelled examples in a JSON-lines file); a store
+    /// registered before this call (e.g. Redis) wins.
+    /// </summary>
     public static IServiceCollection AddSpamGuardCore(this IServiceCollection services)
     {
         services.AddOptions<ScoringOptions>().BindConfiguration(ScoringOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ScoringOptions>, ScoringOptionsValidator>());
+        services.AddOptions<FeedbackOptions>().BindConfiguration(FeedbackOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FeedbackOptions>, FeedbackOptionsValidator>());
+        services.AddOptions<ReputationOptions>().BindConfiguration(ReputationOptions.SectionName);
+        services.AddOptions<PrivacyOptions>().BindConfiguration(PrivacyOptions.SectionName);
+
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<SpamGuardMetrics>();
+        services.TryAddSingleton(sp => new Pseudonymizer(PseudonymSecret.Load(sp.GetRequiredService<IOptions<PrivacyOptions>>().Value)));
+
+        services.TryAddSingleton<IReputationStore, InProcessReputationStore>();
+        services.TryAddSingleton<ICheckRecordStore, InProcessCheckRecordStore>();
+        services.TryAddSingleton<ILabelledExampleStore>(sp =>
+            new JsonlLabelledExampleStore(Path.Combine(sp.GetRequiredService<IOptions<FeedbackOptions>>().Value.DataDirectory, "examples.jsonl")));
+        services.TryAddSingleton(sp => new ReportJournal(sp.GetRequiredService<IOptions<FeedbackOptions>>().Value.DataDirectory));
+
         services.TryAddSingleton<CommentScorer>();
+        services.TryAddSingleton<CommentCheckService>();
+        services.TryAddSingleton<FeedbackService>();
+        services.AddHostedService<JournalReplayService>();
         return services;
     }
 }

@@ -61,6 +61,22 @@ public sealed class RedisReputationStore(IConnectionMultiplexer redis, RedisCall
         return result;
     }
 
+    public async Task<IReadOnlyList<SubjectReputation>> ReadAsync(IReadOnlyList<ReputationSubject> subjects, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subjects);
+        var distinct = subjects.Distinct().ToList();
+        var reads = await guard.RunAsync(async () =>
+        {
+            var batch = redis.GetDatabase().CreateBatch();
+            var readTasks = distinct.Select(s => batch.HashGetAllAsync(Key(s))).ToList();
+            batch.Execute();
+            return await Task.WhenAll(readTasks);
+        }, cancellationToken);
+
+        return [.. distinct.Select((subject, i) => new SubjectReputation(subject,
+            reads[i].Where(e => !ReputationWindows.IsExpired(e.Name!, at)).ToDictionary(e => (string)e.Name!, e => (long)e.Value, StringComparer.Ordinal)))];
+    }
+
     public Task RecordReportAsync(
         IReadOnlyList<ReputationSubject> subjects, ReportLabel label, DateTimeOffset at, ReportCorrection? replaces, CancellationToken cancellationToken)
     {

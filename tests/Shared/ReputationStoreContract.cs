@@ -32,6 +32,22 @@ public abstract class ReputationStoreContract
     }
 
     [Fact]
+    public async Task Read_SeesCountsAndRecordsNothing()
+    {
+        var store = await StoreAsync();
+        await store.RecordReportAsync([Ip], ReportLabel.Spam, Noon.AddMinutes(-5), null, CancellationToken.None);
+
+        var unknown = await store.ReadAsync([Host], Noon, CancellationToken.None);
+        var first = await store.ReadAsync([Ip, Host], Noon, CancellationToken.None);
+        var second = await store.ReadAsync([Ip, Host], Noon, CancellationToken.None);
+
+        Assert.Equal(0, Assert.Single(unknown).Count(ReputationCounter.Checks, ReputationWindow.Last30Days, Noon));
+        Assert.Equal(1, first.Single(r => r.Subject == Ip).Count(ReputationCounter.SpamReports, ReputationWindow.LastHour, Noon));
+        Assert.All(second, r => Assert.Equal(0, r.Count(ReputationCounter.Checks, ReputationWindow.Last30Days, Noon)));
+        Assert.Equal(1, second.Single(r => r.Subject == Ip).Count(ReputationCounter.SpamReports, ReputationWindow.LastHour, Noon));
+    }
+
+    [Fact]
     public async Task Reports_AreCountedPerSubjectAndWindow()
     {
         var store = await StoreAsync();

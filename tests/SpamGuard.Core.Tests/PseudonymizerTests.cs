@@ -115,7 +115,7 @@ public sealed class PseudonymSecretTests : IDisposable
     [InlineData("AAAA")]
     public void BadConfiguredSecret_IsAClearError(string secret)
     {
-        var ex = Assert.Throws<InvalidOperationException>(() => PseudonymSecret.Load(new PrivacyOptions { PseudonymSecret = secret }));
+        var ex = Assert.Throws<PseudonymSecretException>(() => PseudonymSecret.Load(new PrivacyOptions { PseudonymSecret = secret }));
 
         Assert.Contains("Privacy:PseudonymSecret", ex.Message, StringComparison.Ordinal);
     }

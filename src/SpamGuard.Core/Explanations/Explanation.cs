@@ -9,4 +9,8 @@ public sealed record Explanation(
     string Summary,
     IReadOnlyList<Signal> Signals,
     IReadOnlyList<FieldProcessing> Processing,
-    double BaseWeight);
+    double BaseWeight)
+{
+    /// <summary>Whether the reputation store answered in time; when false the verdict rests on the model and rules.</summary>
+    public bool ReputationAvailable { get; init; }
+}

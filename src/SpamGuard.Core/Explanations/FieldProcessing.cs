@@ -18,4 +18,9 @@ public enum DataHandling
 /// <summary>What happened to one submitted field.</summary>
 /// <param name="Field">The request field name, as in the API ("author_email").</param>
 /// <param name="Retention">How long it is kept; <see cref="TimeSpan.Zero"/> when it is not kept.</param>
-public sealed record FieldProcessing(string Field, string Purpose, DataHandling Handling, TimeSpan Retention);
+public sealed record FieldProcessing(string Field, string Purpose, DataHandling Handling, TimeSpan Retention)
+{
+    /// <summary>The keyed pseudonyms the field was stored under, when <see cref="Handling"/> is
+    /// <see cref="DataHandling.StoredPseudonymised"/> (or for content, its link hosts and fingerprint bands).</summary>
+    public IReadOnlyList<string> Pseudonyms { get; init; } = [];
+}

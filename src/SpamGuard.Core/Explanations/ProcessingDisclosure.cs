@@ -1,18 +1,20 @@
+using System.Globalization;
 using SpamGuard.Core.Comments;
+using SpamGuard.Core.Reputation;
 
 namespace SpamGuard.Core.Explanations;
 
 /// <summary>
-/// States, per submitted field, what this version of the scoring path does with it. Kept next to the code that
-/// reads the fields so it changes with them; nothing is stored by the scoring path yet, so every retention is zero.
-/// The entries are immutable and shared, so disclosing costs no allocation per field.
+/// States, per submitted field, what this version of the scoring path did with it. Kept next to the code that
+/// reads the fields so it changes with them. The entries for what is only read are immutable and shared; the
+/// entries for what was stored are built from <see cref="StoredData"/>, the record of what this check actually wrote,
+/// so the disclosure cannot claim more or less than happened.
 /// </summary>
 public static class ProcessingDisclosure
 {
     private const string NotRead = "Accepted for Akismet compatibility; not read by this version.";
 
     private static readonly FieldProcessing Site = Used("site", "Validated as the calling site's address; not used to score.");
-    private static readonly FieldProcessing UserIp = Used("user_ip", "Checked to be a valid IP address; not used to score (no reputation store in use).");
     private static readonly FieldProcessing UserAgent = Ignored("user_agent");
     private static readonly FieldProcessing Referrer = Ignored("referrer");
     private static readonly FieldProcessing Permalink = Used("permalink", "Validated as an absolute URL; not used to score.");
@@ -20,7 +22,7 @@ public static class ProcessingDisclosure
     private static readonly FieldProcessing Author = Used("author",
         "Scored by the model through the name's shape only (digits, a link, all capitals, length); the name itself is not a feature.");
     private static readonly FieldProcessing AuthorEmail = Used("author_email",
-        "Scored by the model through the domain after '@' only; the rest of the address is not read.");
+        "Scored by the model through the domain after '@' only.");
     private static readonly FieldProcessing AuthorUrl = Used("author_url", "Scored by the model through its host name.");
     private static readonly FieldProcessing Content = Used("content",
         "Scored by the model: words and two-word phrases, character sequences, the hosts of links, and style statistics (capitals, digits, length).");
@@ -35,19 +37,28 @@ public static class ProcessingDisclosure
     private static readonly FieldProcessing ClientSignals = Used("client_signals",
         "Rule: a form submitted faster than a person can type, or without JavaScript, counts toward spam.");
 
-    public static IReadOnlyList<FieldProcessing> For(Comment comment)
+    /// <summary>The disclosure of a check that consulted and stored nothing (scoring outside the service).</summary>
+    public static IReadOnlyList<FieldProcessing> For(Comment comment) => For(comment, StoredData.None);
+
+    public static IReadOnlyList<FieldProcessing> For(Comment comment, StoredData stored)
     {
         ArgumentNullException.ThrowIfNull(comment);
-        var entries = new List<FieldProcessing>(18) { Site };
-        AddIf(entries, comment.UserIp is not null, UserIp);
+        ArgumentNullException.ThrowIfNull(stored);
+        var entries = new List<FieldProcessing>(18) { stored.CheckRecordSaved ? StoredSite(stored) : Site };
+        AddIf(entries, comment.UserIp is not null, () => Personal(stored, "user_ip", "Checked to be a valid IP address.",
+            "a keyed pseudonym (HMAC) of the address and of its network (/24 for IPv4, /64 for IPv6)", SubjectKind.Ip, SubjectKind.Network));
         AddIf(entries, comment.UserAgent.Length > 0, UserAgent);
         AddIf(entries, comment.Referrer.Length > 0, Referrer);
         AddIf(entries, comment.Permalink is not null, Permalink);
         entries.Add(CommentType);
-        AddIf(entries, comment.Author.Length > 0, Author);
-        AddIf(entries, comment.AuthorEmail.Length > 0, AuthorEmail);
-        AddIf(entries, comment.AuthorUrl is not null, AuthorUrl);
-        entries.Add(Content);
+        AddIf(entries, comment.Author.Length > 0, () => stored.CheckRecordSaved
+            ? Author with { Purpose = Author.Purpose + $" The shape (not the name) is kept with the check record for {Days(stored.CheckRecordRetention)} for retraining." }
+            : Author);
+        AddIf(entries, comment.AuthorEmail.Length > 0, () => Personal(stored, "author_email", AuthorEmail.Purpose,
+            "a keyed pseudonym (HMAC) of the whole address", SubjectKind.Email));
+        AddIf(entries, comment.AuthorUrl is not null, () => Personal(stored, "author_url", AuthorUrl.Purpose,
+            "a keyed pseudonym (HMAC) of its host", SubjectKind.AuthorHost));
+        entries.Add(StoredContent(stored));
         AddIf(entries, comment.CommentDate is not null, CommentDate);
         AddIf(entries, comment.PostModifiedDate is not null, PostModifiedDate);
         AddIf(entries, comment.SiteLanguages.Count > 0, SiteLanguages);
@@ -57,6 +68,71 @@ public static class ProcessingDisclosure
         AddIf(entries, comment.Honeypot is not null, Honeypot);
         AddIf(entries, comment.ClientSignals.TimeToSubmit is not null || comment.ClientSignals.JavaScriptRan is not null, ClientSignals);
         return entries;
+    }
+
+    private static FieldProcessing StoredSite(StoredData stored) =>
+        new("site", "Kept with the check record, so that only this site can report the check; not used to score.", DataHandling.Stored, stored.CheckRecordRetention);
+
+    /// <summary>An IP, e-mail address or URL: read for scoring, and kept only as the keyed pseudonyms reputation uses.</summary>
+    private static FieldProcessing Personal(StoredData stored, string field, string scoring, string underWhat, params SubjectKind[] kinds)
+    {
+        var (pseudonyms, retention) = stored.Stored(kinds);
+        if (pseudonyms.Count > 0)
+        {
+            var where = stored.Reputation == ReputationUse.Recorded
+                ? $" Reputation: this check is counted under {underWhat} for {Days(stored.ReputationRetention)} after the last activity."
+                : "";
+            var record = stored.CheckRecordSaved ? $" The check record keeps the same pseudonyms for {Days(stored.CheckRecordRetention)}." : "";
+            return new FieldProcessing(field, scoring + where + record + " The value itself is not kept.", DataHandling.StoredPseudonymised, retention)
+            {
+                Pseudonyms = pseudonyms,
+            };
+        }
+
+        return Used(field, scoring + NotStored(stored, underWhat));
+    }
+
+    private static string NotStored(StoredData stored, string underWhat) => stored.Reputation switch
+    {
+        ReputationUse.ReadOnly => $" Reputation: looked up under {underWhat}; nothing was stored (test call).",
+        ReputationUse.Unavailable => " Not stored: the reputation store did not answer in time, so reputation was not used.",
+        _ => " No reputation store was consulted.",
+    };
+
+    private static FieldProcessing StoredContent(StoredData stored)
+    {
+        var (pseudonyms, retention) = stored.Stored(SubjectKind.LinkHost, SubjectKind.Content);
+        var purpose = Content.Purpose;
+        if (stored.Reputation == ReputationUse.Recorded && pseudonyms.Count > 0)
+        {
+            purpose += $" Reputation: the hosts of its links and a fingerprint that matches near-copies of the text are counted under keyed pseudonyms for {Days(stored.ReputationRetention)}.";
+        }
+
+        if (!stored.CheckRecordSaved)
+        {
+            return pseudonyms.Count == 0 || stored.Reputation != ReputationUse.Recorded
+                ? Content
+                : new FieldProcessing("content", purpose, DataHandling.StoredPseudonymised, retention) { Pseudonyms = pseudonyms };
+        }
+
+        purpose += $" The text is kept with the check record for {Days(stored.CheckRecordRetention)}, with e-mail and IP addresses in it masked, so that a report of this check can make it a training example.";
+        return new FieldProcessing("content", purpose, DataHandling.Stored, retention > stored.CheckRecordRetention ? retention : stored.CheckRecordRetention)
+        {
+            Pseudonyms = pseudonyms,
+        };
+    }
+
+    internal static string Days(TimeSpan retention) =>
+        retention.TotalDays == 1 ? "1 day"
+        : retention.TotalDays % 1 == 0 ? string.Create(CultureInfo.InvariantCulture, $"{(long)retention.TotalDays} days")
+        : string.Create(CultureInfo.InvariantCulture, $"{retention.TotalHours:0.##} hours");
+
+    private static void AddIf(List<FieldProcessing> entries, bool submitted, Func<FieldProcessing> entry)
+    {
+        if (submitted)
+        {
+            entries.Add(entry());
+        }
     }
 
     private static void AddIf(List<FieldProcessing> entries, bool submitted, FieldProcessing entry)

@@ -19,6 +19,7 @@ public static class CommentFeatureExtractor
         {
             Text = normalized.Text,
             LinkHosts = string.Join(' ', normalized.LinkHosts),
+            LinkHostList = normalized.LinkHosts,
             AuthorTokens = AuthorTokens(author, emailDomain, authorUrl),
             Statistics = TextStatistics.Compute(normalized.Text, normalized.LinkHosts.Count),
         };

@@ -12,6 +12,9 @@ public sealed record CommentFeatures
     /// <summary>Space-separated link hosts found in the content.</summary>
     public required string LinkHosts { get; init; }
 
+    /// <summary>The same hosts as a list, in order of appearance (not a model input).</summary>
+    public IReadOnlyList<string> LinkHostList { get; init; } = [];
+
     /// <summary>Space-separated tokens describing the author fields: e-mail domain, URL host, name shape.</summary>
     public required string AuthorTokens { get; init; }
 

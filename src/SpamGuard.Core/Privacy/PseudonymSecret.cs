@@ -17,8 +17,21 @@ public sealed class PrivacyOptions
 /// <summary>Loads the configured secret, or the one persisted on an earlier start, or makes and persists one.</summary>
 public static class PseudonymSecret
 {
-    /// <exception cref="InvalidOperationException">The configured secret or the secret file is unusable.</exception>
+    /// <exception cref="PseudonymSecretException">The configured secret or the secret file is unusable.</exception>
     public static byte[] Load(PrivacyOptions options)
+    {
+        try
+        {
+            return LoadOrCreate(options);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new PseudonymSecretException(
+                $"{options?.PseudonymSecretFile}: cannot read or create the pseudonymisation secret file: {ex.Message}", ex);
+        }
+    }
+
+    private static byte[] LoadOrCreate(PrivacyOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (!string.IsNullOrWhiteSpace(options.PseudonymSecret))
@@ -64,12 +77,30 @@ public static class PseudonymSecret
         }
         catch (FormatException)
         {
-            throw new InvalidOperationException($"{source}: the pseudonymisation secret is not valid base64.");
+            throw new PseudonymSecretException($"{source}: the pseudonymisation secret is not valid base64.");
         }
 
         return secret.Length >= Pseudonymizer.MinimumSecretBytes
             ? secret
-            : throw new InvalidOperationException(
+            : throw new PseudonymSecretException(
                 $"{source}: the pseudonymisation secret has {secret.Length} bytes; at least {Pseudonymizer.MinimumSecretBytes} are needed.");
+    }
+}
+
+/// <summary>The pseudonymisation secret is unusable: an operator error the server reports at start-up.</summary>
+public sealed class PseudonymSecretException : InvalidOperationException
+{
+    public PseudonymSecretException()
+    {
+    }
+
+    public PseudonymSecretException(string message)
+        : base(message)
+    {
+    }
+
+    public PseudonymSecretException(string message, Exception innerException)
+        : base(message, innerException)
+    {
     }
 }

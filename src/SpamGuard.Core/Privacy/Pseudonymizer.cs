@@ -70,6 +70,18 @@ public sealed class Pseudonymizer
         return Pseudonym("host", CanonicalHost(host));
     }
 
+    /// <summary>
+    /// A check id for a comment reported without one (sent again in full): the same comment always gets the same
+    /// id, so reporting it twice is idempotent, and without the secret the id says nothing about the comment.
+    /// </summary>
+    public string CheckIdFor(string canonicalComment)
+    {
+        ArgumentNullException.ThrowIfNull(canonicalComment);
+        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        HMACSHA256.HashData(_secret, Encoding.UTF8.GetBytes("check\n" + canonicalComment), mac);
+        return Convert.ToHexStringLower(mac[..16]);
+    }
+
     internal static string CanonicalHost(string host)
     {
         var h = host.Trim().TrimEnd('.').ToLowerInvariant();

@@ -55,6 +55,9 @@ public interface IReputationStore
     Task<IReadOnlyList<SubjectReputation>> RecordCheckAsync(
         IReadOnlyList<ReputationSubject> subjects, bool modelSaysSpam, DateTimeOffset at, CancellationToken cancellationToken);
 
+    /// <summary>Reads every subject's counts without recording anything (test calls), in one round trip.</summary>
+    Task<IReadOnlyList<SubjectReputation>> ReadAsync(IReadOnlyList<ReputationSubject> subjects, DateTimeOffset at, CancellationToken cancellationToken);
+
     /// <summary>Counts a spam or ham report for every subject, taking back <paramref name="replaces"/> if given.</summary>
     Task RecordReportAsync(
         IReadOnlyList<ReputationSubject> subjects, ReportLabel label, DateTimeOffset at, ReportCorrection? replaces, CancellationToken cancellationToken);

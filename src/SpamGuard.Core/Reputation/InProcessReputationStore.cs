@@ -45,6 +45,28 @@ public sealed class InProcessReputationStore(TimeProvider time) : IReputationSto
         return Task.FromResult<IReadOnlyList<SubjectReputation>>(result);
     }
 
+    public Task<IReadOnlyList<SubjectReputation>> ReadAsync(IReadOnlyList<ReputationSubject> subjects, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subjects);
+        var result = new List<SubjectReputation>(subjects.Count);
+        foreach (var subject in subjects.Distinct())
+        {
+            if (!_subjects.TryGetValue(subject, out var buckets))
+            {
+                result.Add(new SubjectReputation(subject, new Dictionary<string, long>(StringComparer.Ordinal)));
+                continue;
+            }
+
+            lock (buckets)
+            {
+                result.Add(new SubjectReputation(subject,
+                    buckets.Counts.Where(c => !ReputationWindows.IsExpired(c.Key, at)).ToDictionary(StringComparer.Ordinal)));
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<SubjectReputation>>(result);
+    }
+
     public Task RecordReportAsync(
         IReadOnlyList<ReputationSubject> subjects, ReportLabel label, DateTimeOffset at, ReportCorrection? replaces, CancellationToken cancellationToken)
     {

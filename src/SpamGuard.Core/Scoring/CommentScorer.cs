@@ -6,22 +6,30 @@ using SpamGuard.Core.Features;
 namespace SpamGuard.Core.Scoring;
 
 /// <summary>
-/// The scoring pipeline: features → model → rules → calibrated probability → verdict and explanation.
-/// Every edge (gRPC, REST, CLI) calls this one method, so they cannot disagree.
+/// The scoring pipeline: features → model → rules → (evidence from outside, e.g. reputation) → calibrated
+/// probability → verdict and explanation. The service (<see cref="CommentCheckService"/>) and the CLI both score
+/// through here, so they cannot disagree.
 /// </summary>
 public sealed class CommentScorer(ISpamClassifier classifier, IOptions<ScoringOptions> options)
 {
+    /// <summary>Scores on the model and rules alone, consulting and storing nothing.</summary>
     /// <exception cref="ModelNotReadyException">No model is loaded yet.</exception>
-    public CheckResult Check(Comment comment)
+    public CheckResult Check(Comment comment) =>
+        Finish(Prepare(comment), [], StoredData.None, CheckId.New());
+
+    /// <summary>The model's and the rules' opinion, before any outside evidence.</summary>
+    /// <exception cref="ModelNotReadyException">No model is loaded yet.</exception>
+    public PreparedScore Prepare(Comment comment)
     {
         ArgumentNullException.ThrowIfNull(comment);
         // Read once: a model swapped in meanwhile does not affect this check.
         var model = classifier.Current ?? throw new ModelNotReadyException();
         var settings = options.Value;
 
-        var score = model.Score(CommentFeatureExtractor.Extract(comment), settings.MaxSignals);
+        var features = CommentFeatureExtractor.Extract(comment);
+        var score = model.Score(features, settings.MaxSignals);
 
-        var signals = new List<Signal>(score.Contributions.Count + 4);
+        var signals = new List<Signal>(score.Contributions.Count + 16);
         signals.AddRange(score.Contributions);
         var ruleStart = signals.Count;
         ScoringRules.Evaluate(comment, settings.Rules, signals);
@@ -32,12 +40,30 @@ public sealed class CommentScorer(ISpamClassifier classifier, IOptions<ScoringOp
             logit += signals[i].Weight;
         }
 
-        var probability = Probability.FromLogit(logit);
         var thresholds = EffectiveThresholds(settings, model.Thresholds);
-        var verdict = probability >= thresholds.Discard ? Verdict.Discard
-            : probability >= thresholds.Spam ? Verdict.Spam
-            : Verdict.Ham;
-        if (signals.Exists(static s => s.Name == ScoringRules.AdministratorRule))
+        var administrator = signals.Exists(static s => s.Name == ScoringRules.AdministratorRule);
+        return new PreparedScore(comment, model.Version, thresholds, score.BaseLogit, logit, signals, features.LinkHostList, administrator);
+    }
+
+    /// <summary>Adds <paramref name="evidence"/> (log-odds signals from outside the model) and decides.</summary>
+    public CheckResult Finish(PreparedScore prepared, IReadOnlyList<Signal> evidence, StoredData stored, string checkId)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        ArgumentNullException.ThrowIfNull(evidence);
+        ArgumentNullException.ThrowIfNull(stored);
+        var settings = options.Value;
+        var signals = new List<Signal>(prepared.Signals.Count + evidence.Count);
+        signals.AddRange(prepared.Signals);
+        signals.AddRange(evidence);
+        var logit = prepared.Logit;
+        foreach (var signal in evidence)
+        {
+            logit += signal.Weight;
+        }
+
+        var probability = Probability.FromLogit(logit);
+        var verdict = Decide(probability, prepared.Thresholds);
+        if (prepared.ByAdministrator)
         {
             // Akismet's contract: an administrator's comment is never spam, whatever the text says.
             verdict = Verdict.Ham;
@@ -52,10 +78,18 @@ public sealed class CommentScorer(ISpamClassifier classifier, IOptions<ScoringOp
         var explanation = new Explanation(
             SummaryWriter.Write(verdict, probability, signals),
             signals,
-            ProcessingDisclosure.For(comment),
-            score.BaseLogit);
-        return new CheckResult(CheckId.New(), verdict, probability, thresholds, model.Version, explanation);
+            ProcessingDisclosure.For(prepared.Comment, stored),
+            prepared.BaseLogit)
+        {
+            ReputationAvailable = stored.Reputation is ReputationUse.Recorded or ReputationUse.ReadOnly,
+        };
+        return new CheckResult(checkId, verdict, probability, prepared.Thresholds, prepared.ModelVersion, explanation);
     }
+
+    internal static Verdict Decide(double probability, Thresholds thresholds) =>
+        probability >= thresholds.Discard ? Verdict.Discard
+        : probability >= thresholds.Spam ? Verdict.Spam
+        : Verdict.Ham;
 
     /// <summary>
     /// Configured overrides win over the model card. An overridden spam threshold at or above the model's discard
@@ -67,4 +101,23 @@ public sealed class CommentScorer(ISpamClassifier classifier, IOptions<ScoringOp
         var discard = settings.DiscardThreshold ?? model.Discard;
         return new Thresholds(spam, discard > spam ? discard : 1.0);
     }
+}
+
+/// <summary>The model's and rules' opinion of one comment, before outside evidence (see <see cref="CommentScorer.Prepare"/>).</summary>
+/// <param name="Logit">Model plus rules, in calibrated log-odds.</param>
+/// <param name="LinkHosts">Hosts of the links in the content, as the features saw them.</param>
+/// <param name="ByAdministrator">The administrator rule fired: the verdict is ham whatever the evidence.</param>
+public sealed record PreparedScore(
+    Comment Comment,
+    string ModelVersion,
+    Thresholds Thresholds,
+    double BaseLogit,
+    double Logit,
+    IReadOnlyList<Signal> Signals,
+    IReadOnlyList<string> LinkHosts,
+    bool ByAdministrator)
+{
+    /// <summary>What the model and rules alone decide; reputation counts this, never the final verdict, so it
+    /// cannot feed on itself.</summary>
+    public bool ModelSaysSpam => !ByAdministrator && CommentScorer.Decide(Probability.FromLogit(Logit), Thresholds) != Verdict.Ham;
 }

@@ -2,6 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using SpamGuard.Core.Feedback;
 using SpamGuard.Core.Scoring;
 
 namespace SpamGuard.Server.Hosting;
@@ -80,6 +81,8 @@ internal sealed class ErrorMappingInterceptor(IHostEnvironment environment, ILog
             case InvalidRequestException invalid:
                 Log.InvalidRequest(logger, context.Method, string.Join(", ", invalid.Violations.Select(v => v.Field)));
                 return InvalidArgument(invalid);
+            case CheckNotFoundException notFound:
+                return new RpcException(new Grpc.Core.Status(StatusCode.NotFound, notFound.Message));
             case ModelNotReadyException:
                 Log.ModelNotReady(logger, context.Method);
                 return new RpcException(new Grpc.Core.Status(StatusCode.Unavailable,

@@ -19,6 +19,9 @@ internal static partial class Log
     [LoggerMessage(4004, LogLevel.Warning, "Rejected {Method}: no spam model is loaded yet.")]
     public static partial void ModelNotReady(ILogger logger, string method);
 
+    [LoggerMessage(4006, LogLevel.Information, "Report of check {CheckId} as {Label}: {Outcome}.")]
+    public static partial void Reported(ILogger logger, string checkId, string label, string outcome);
+
     [LoggerMessage(4005, LogLevel.Error, "Unhandled error in {Method}.")]
     public static partial void UnhandledError(ILogger logger, string method, Exception exception);
 }

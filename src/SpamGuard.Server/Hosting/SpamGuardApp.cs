@@ -1,6 +1,9 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using SpamGuard.Contracts.V1;
 using SpamGuard.Core;
+using SpamGuard.Core.Privacy;
+using SpamGuard.Redis;
+using StackExchange.Redis;
 using SpamGuard.ML;
 using SpamGuard.Server.Scoring;
 
@@ -18,6 +21,9 @@ internal static class SpamGuardApp
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = DefaultContentRoot(args) });
 
+        // Redis first: its stores replace the in-process defaults that AddSpamGuardCore adds only if none is there.
+        var redisEnabled = !string.IsNullOrWhiteSpace(builder.Configuration[$"{RedisOptions.SectionName}:{nameof(RedisOptions.Configuration)}"]);
+        builder.Services.AddSpamGuardRedis(redisEnabled);
         builder.Services.AddSpamGuardCore();
         builder.Services.AddSpamGuardModel();
 
@@ -49,6 +55,14 @@ internal static class SpamGuardApp
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+
+        // Resolved now, not on the first request: a bad secret fails the start with a clear message, and the first
+        // check does not wait for a connection to Redis.
+        app.Services.GetRequiredService<Pseudonymizer>();
+        if (redisEnabled)
+        {
+            app.Services.GetRequiredService<IConnectionMultiplexer>();
+        }
 
         app.MapGrpcService<CommentFilterService>();
         app.MapGrpcHealthChecksService();

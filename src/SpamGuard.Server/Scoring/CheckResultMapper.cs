@@ -16,6 +16,7 @@ internal static class CheckResultMapper
         {
             Summary = result.Explanation.Summary,
             BaseWeight = result.Explanation.BaseWeight,
+            ReputationAvailable = result.Explanation.ReputationAvailable,
         };
         explanation.Signals.Add(result.Explanation.Signals.Select(ToSignal));
         explanation.Processing.Add(result.Explanation.Processing.Select(ToFieldProcessing));
@@ -28,6 +29,7 @@ internal static class CheckResultMapper
             CheckId = result.CheckId,
             ModelVersion = result.ModelVersion,
             Explanation = explanation,
+            ReputationAvailable = result.Explanation.ReputationAvailable,
         };
     }
 
@@ -90,5 +92,6 @@ internal static class CheckResultMapper
         },
         RetentionSeconds = (long)processing.Retention.TotalSeconds,
         Retention = DescribeRetention(processing.Retention),
+        Pseudonyms = { processing.Pseudonyms },
     };
 }

@@ -22,12 +22,25 @@ internal static class CommentFilterBinding
         Marshallers.Create(static (CheckCommentRequest r) => r.ToByteArray(), Parse(CheckCommentRequest.Parser)),
         Marshallers.Create(static (CheckCommentResponse r) => r.ToByteArray(), CheckCommentResponse.Parser.ParseFrom));
 
+    private static readonly Method<SubmitFeedbackRequest, SubmitFeedbackResponse> SubmitSpam = Feedback(nameof(CommentFilterService.SubmitSpam));
+
+    private static readonly Method<SubmitFeedbackRequest, SubmitFeedbackResponse> SubmitHam = Feedback(nameof(CommentFilterService.SubmitHam));
+
     // The parameter is the generated base class: grpc-dotnet finds the handler as the override of its method.
     public static void BindService(ServiceBinderBase binder, CommentFilter.CommentFilterBase? service)
     {
         ArgumentNullException.ThrowIfNull(binder);
         binder.AddMethod(CheckComment, service is null ? null : new UnaryServerMethod<CheckCommentRequest, CheckCommentResponse>(service.CheckComment));
+        binder.AddMethod(SubmitSpam, service is null ? null : new UnaryServerMethod<SubmitFeedbackRequest, SubmitFeedbackResponse>(service.SubmitSpam));
+        binder.AddMethod(SubmitHam, service is null ? null : new UnaryServerMethod<SubmitFeedbackRequest, SubmitFeedbackResponse>(service.SubmitHam));
     }
+
+    private static Method<SubmitFeedbackRequest, SubmitFeedbackResponse> Feedback(string name) => new(
+        MethodType.Unary,
+        CommentFilter.Descriptor.FullName,
+        name,
+        Marshallers.Create(static (SubmitFeedbackRequest r) => r.ToByteArray(), Parse(SubmitFeedbackRequest.Parser)),
+        Marshallers.Create(static (SubmitFeedbackResponse r) => r.ToByteArray(), SubmitFeedbackResponse.Parser.ParseFrom));
 
     private static Func<byte[], T> Parse<T>(MessageParser<T> parser)
         where T : IMessage<T> => bytes =>
@@ -39,7 +52,7 @@ internal static class CommentFilterBinding
         catch (InvalidProtocolBufferException ex)
         {
             // The field is not known here (the parser does not say which), so the message names the problem.
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "The request is not a valid CheckCommentRequest: " + ex.Message));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"The request is not a valid {typeof(T).Name}: {ex.Message}"));
         }
     };
 }

@@ -2,22 +2,26 @@ using System.Text;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using SpamGuard.Contracts.V1;
+using SpamGuard.Core.Feedback;
+using SpamGuard.Core.Reputation;
 using SpamGuard.Core.Scoring;
 using SpamGuard.Server.Hosting;
 
 namespace SpamGuard.Server.Scoring;
 
 /// <summary>
-/// spamguard.v1.CommentFilter. Thin on purpose: validation and mapping live in the mappers beside it, scoring in
-/// Core's <see cref="CommentScorer"/>, and status codes in <see cref="ErrorMappingInterceptor"/>.
+/// spamguard.v1.CommentFilter. Thin on purpose: validation and mapping live in the mappers beside it, checks and
+/// reports in Core's <see cref="CommentCheckService"/> and <see cref="FeedbackService"/>, and status codes in
+/// <see cref="ErrorMappingInterceptor"/>.
 /// </summary>
 [BindServiceMethod(typeof(CommentFilterBinding), nameof(CommentFilterBinding.BindService))]
 internal sealed class CommentFilterService(
-    CommentScorer scorer,
+    CommentCheckService checks,
+    FeedbackService feedback,
     IOptions<ScoringOptions> options,
     ILogger<CommentFilterService> logger) : CommentFilter.CommentFilterBase
 {
-    public override Task<CheckCommentResponse> CheckComment(CheckCommentRequest request, ServerCallContext context)
+    public override async Task<CheckCommentResponse> CheckComment(CheckCommentRequest request, ServerCallContext context)
     {
         var comment = request.ToComment(options.Value);
         if (logger.IsEnabled(LogLevel.Debug))
@@ -25,8 +29,34 @@ internal sealed class CommentFilterService(
             Log.ScoringComment(logger, Encoding.UTF8.GetByteCount(comment.Content), comment.SiteLanguages.Count);
         }
 
-        var result = scorer.Check(comment);
+        var result = await checks.CheckAsync(comment, context.CancellationToken);
         Log.CommentChecked(logger, result.CheckId, result.Verdict.ToString(), result.SpamProbability, result.ModelVersion);
-        return Task.FromResult(result.ToResponse());
+        return result.ToResponse();
+    }
+
+    public override Task<SubmitFeedbackResponse> SubmitSpam(SubmitFeedbackRequest request, ServerCallContext context) =>
+        SubmitAsync(request, ReportLabel.Spam, context);
+
+    public override Task<SubmitFeedbackResponse> SubmitHam(SubmitFeedbackRequest request, ServerCallContext context) =>
+        SubmitAsync(request, ReportLabel.Ham, context);
+
+    private async Task<SubmitFeedbackResponse> SubmitAsync(SubmitFeedbackRequest request, ReportLabel label, ServerCallContext context)
+    {
+        var report = request.ToReport(label, options.Value);
+        var result = await feedback.ReportAsync(report, context.CancellationToken);
+        Log.Reported(logger, result.CheckId, label.ToString(), result.Outcome.ToString());
+        return new SubmitFeedbackResponse
+        {
+            CheckId = result.CheckId,
+            Outcome = result.Outcome switch
+            {
+                Core.Feedback.FeedbackOutcome.Recorded => Contracts.V1.FeedbackOutcome.Recorded,
+                Core.Feedback.FeedbackOutcome.Repeated => Contracts.V1.FeedbackOutcome.Repeated,
+                Core.Feedback.FeedbackOutcome.Corrected => Contracts.V1.FeedbackOutcome.Corrected,
+                Core.Feedback.FeedbackOutcome.Queued => Contracts.V1.FeedbackOutcome.Queued,
+                Core.Feedback.FeedbackOutcome.TestNotLearned => Contracts.V1.FeedbackOutcome.TestNotLearned,
+                _ => throw new System.Diagnostics.UnreachableException($"Unmapped outcome {result.Outcome}."),
+            },
+        };
     }
 }

@@ -75,6 +75,7 @@ internal sealed class SpamGuardHost : IAsyncDisposable
             $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{httpPort}",
             "--environment=Production",
             "--Logging:LogLevel:Default=Warning",
+            .. StorageArgs(),
             .. extraArgs,
         ];
         var app = SpamGuardApp.Build(args, services =>
@@ -105,6 +106,7 @@ internal sealed class SpamGuardHost : IAsyncDisposable
             "--environment=Production",
             "--Logging:LogLevel:Default=Warning",
             $"--Model:Path={modelPath}",
+            .. StorageArgs(),
             .. extraArgs,
         ]);
         using var startTimeout = new CancellationTokenSource(CallTimeout);
@@ -119,6 +121,13 @@ internal sealed class SpamGuardHost : IAsyncDisposable
         }
 
         return new SpamGuardHost(app, classifier: null, grpcPort, httpPort);
+    }
+
+    /// <summary>Local files of each host (secret, examples, journal) go to a fresh directory, never the test's working directory.</summary>
+    public static string[] StorageArgs()
+    {
+        var dir = Directory.CreateTempSubdirectory("spamguard-host-").FullName;
+        return [$"--Feedback:DataDirectory={dir}", $"--Privacy:PseudonymSecretFile={Path.Combine(dir, "pseudonym-secret.key")}"];
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,42 @@
+using System.Diagnostics.Metrics;
+
+namespace SpamGuard.Core.Diagnostics;
+
+/// <summary>
+/// The service's own counters, on the "SpamGuard" meter (exported at /metrics). Created through
+/// <see cref="IMeterFactory"/> so each host (and each test host) has its own instruments.
+/// </summary>
+public sealed class SpamGuardMetrics
+{
+    public const string MeterName = "SpamGuard";
+
+    private readonly Counter<long> _checks;
+    private readonly Counter<long> _reputationUnavailable;
+    private readonly Counter<long> _reports;
+    private readonly Counter<long> _journaled;
+    private readonly Counter<long> _replayed;
+
+    public SpamGuardMetrics(IMeterFactory meters)
+    {
+        ArgumentNullException.ThrowIfNull(meters);
+        var meter = meters.Create(MeterName);
+        _checks = meter.CreateCounter<long>("spamguard.checks", "{check}", "Comments checked, by verdict.");
+        _reputationUnavailable = meter.CreateCounter<long>("spamguard.reputation.unavailable", "{check}",
+            "Checks scored without reputation because the store did not answer in time.");
+        _reports = meter.CreateCounter<long>("spamguard.reports", "{report}", "Spam and ham reports, by label and outcome.");
+        _journaled = meter.CreateCounter<long>("spamguard.reports.journaled", "{report}",
+            "Reports written to the local journal because the store did not answer.");
+        _replayed = meter.CreateCounter<long>("spamguard.reports.replayed", "{report}", "Journaled reports applied to the store.");
+    }
+
+    public void Checked(string verdict) => _checks.Add(1, new KeyValuePair<string, object?>("verdict", verdict));
+
+    public void ReputationUnavailable() => _reputationUnavailable.Add(1);
+
+    public void Reported(string label, string outcome) =>
+        _reports.Add(1, new KeyValuePair<string, object?>("label", label), new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void Journaled() => _journaled.Add(1);
+
+    public void Replayed(int count) => _replayed.Add(count);
+}

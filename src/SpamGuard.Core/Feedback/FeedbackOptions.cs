@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Options;
+
+namespace SpamGuard.Core.Feedback;
+
+/// <summary>Configuration section "Feedback": check records, reports and where local files live.</summary>
+public sealed class FeedbackOptions
+{
+    public const string SectionName = "Feedback";
+
+    /// <summary>How long a check is kept so it can be reported by its id. <value>Default 7.</value></summary>
+    public double CheckRetentionDays { get; set; } = 7;
+
+    /// <summary>
+    /// Directory for local files: the labelled examples without Redis (examples.jsonl), and with Redis the journal
+    /// of reports Redis could not take. Relative paths are relative to the working directory. <value>Default "data".</value>
+    /// </summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>How often journaled reports are retried while Redis is unavailable. <value>Default 5.</value></summary>
+    public double JournalReplaySeconds { get; set; } = 5;
+
+    public TimeSpan CheckRetention => TimeSpan.FromDays(CheckRetentionDays);
+}
+
+internal sealed class FeedbackOptionsValidator : IValidateOptions<FeedbackOptions>
+{
+    public ValidateOptionsResult Validate(string? name, FeedbackOptions options)
+    {
+        var failures = new List<string>();
+        if (options.CheckRetentionDays is not (>= 0.001 and <= 365))
+        {
+            failures.Add("Feedback:CheckRetentionDays must be between 0.001 and 365.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.DataDirectory))
+        {
+            failures.Add("Feedback:DataDirectory must not be empty.");
+        }
+
+        if (options.JournalReplaySeconds is not (>= 0.05 and <= 3600))
+        {
+            failures.Add("Feedback:JournalReplaySeconds must be between 0.05 and 3600.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

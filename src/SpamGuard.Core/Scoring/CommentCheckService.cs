@@ -1,0 +1,93 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SpamGuard.Core.Comments;
+using SpamGuard.Core.Diagnostics;
+using SpamGuard.Core.Explanations;
+using SpamGuard.Core.Features;
+using SpamGuard.Core.Feedback;
+using SpamGuard.Core.Privacy;
+using SpamGuard.Core.Reputation;
+
+namespace SpamGuard.Core.Scoring;
+
+/// <summary>
+/// A check as the service runs it: the model and rules score the comment; its pseudonymised subjects are looked up
+/// and counted in reputation in one call; reports of them become log-odds evidence; the check is recorded so it can
+/// be reported by id. A store that does not answer in time never fails the check: it is scored without reputation,
+/// says so, and is counted. Test calls (is_test) look reputation up but store nothing.
+/// </summary>
+public sealed partial class CommentCheckService(
+    CommentScorer scorer,
+    IReputationStore reputation,
+    ICheckRecordStore records,
+    Pseudonymizer pseudonyms,
+    IOptions<ReputationOptions> reputationOptions,
+    IOptions<FeedbackOptions> feedbackOptions,
+    TimeProvider time,
+    SpamGuardMetrics metrics,
+    ILogger<CommentCheckService> logger)
+{
+    /// <exception cref="ModelNotReadyException">No model is loaded yet.</exception>
+    public async Task<CheckResult> CheckAsync(Comment comment, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(comment);
+        var prepared = scorer.Prepare(comment);
+        var checkId = CheckId.New();
+        var now = time.GetUtcNow();
+        var subjects = ReputationSubjects.For(comment, prepared.LinkHosts, pseudonyms);
+
+        Task<IReadOnlyList<SubjectReputation>> lookup;
+        Task save = Task.CompletedTask;
+        var retention = feedbackOptions.Value.CheckRetention;
+        if (comment.IsTest)
+        {
+            lookup = reputation.ReadAsync(subjects, now, cancellationToken);
+        }
+        else
+        {
+            // Both go out at once: on a shared multiplexer they travel in the same round trip.
+            lookup = reputation.RecordCheckAsync(subjects, prepared.ModelSaysSpam, now, cancellationToken);
+            save = records.SaveAsync(RecordOf(checkId, comment, now, subjects, prepared.ModelSaysSpam), retention, cancellationToken);
+        }
+
+        IReadOnlyList<SubjectReputation>? known = null;
+        try
+        {
+            known = await lookup;
+        }
+        catch (StoreUnavailableException ex)
+        {
+            metrics.ReputationUnavailable();
+            LogReputationUnavailable(logger, checkId, ex.Message);
+        }
+
+        var saved = false;
+        try
+        {
+            await save;
+            saved = !comment.IsTest;
+        }
+        catch (StoreUnavailableException ex)
+        {
+            LogRecordNotSaved(logger, checkId, ex.Message);
+        }
+
+        var use = known is null ? ReputationUse.Unavailable : comment.IsTest ? ReputationUse.ReadOnly : ReputationUse.Recorded;
+        var evidence = known is null ? [] : ReputationEvidence.Signals(known, reputationOptions.Value.Weights, now);
+        var stored = new StoredData(use, subjects, ReputationWindows.Retention, saved ? retention : TimeSpan.Zero);
+        var result = scorer.Finish(prepared, evidence, stored, checkId);
+        metrics.Checked(result.Verdict.ToString());
+        return result;
+    }
+
+    /// <summary>What a check keeps for a later report: pseudonyms, the text with addresses masked, the name's shape.</summary>
+    internal static CheckRecord RecordOf(string checkId, Comment comment, DateTimeOffset at, IReadOnlyList<ReputationSubject> subjects, bool modelSaidSpam) =>
+        new(checkId, comment.Site.ToString(), at, subjects, EvidenceMask.Addresses(comment.Content),
+            CommentFeatureExtractor.AuthorTokens(comment.Author, null, null), modelSaidSpam);
+
+    [LoggerMessage(5001, LogLevel.Warning, "Check {CheckId} scored without reputation: {Reason}")]
+    private static partial void LogReputationUnavailable(ILogger logger, string checkId, string reason);
+
+    [LoggerMessage(5002, LogLevel.Warning, "Check {CheckId} was not recorded, so it cannot be reported by id: {Reason}")]
+    private static partial void LogRecordNotSaved(ILogger logger, string checkId, string reason);
+}
