@@ -57,6 +57,20 @@ public abstract class CheckRecordStoreContract
     }
 
     [Fact]
+    public async Task SavingARecordAgain_KeepsItsReport()
+    {
+        var store = await StoreAsync();
+        var record = Record("cccccccccccccccccccccccccccccccc");
+        await store.SaveAsync(record, TimeSpan.FromDays(1), CancellationToken.None);
+        await store.ReportAsync(record.CheckId, record.Site, ReportLabel.Spam, Noon, CancellationToken.None);
+
+        await store.SaveAsync(record, TimeSpan.FromDays(1), CancellationToken.None);
+        var again = await store.ReportAsync(record.CheckId, record.Site, ReportLabel.Spam, Noon.AddMinutes(1), CancellationToken.None);
+
+        Assert.Equal(ReportOutcomeKind.Repeated, again.Kind);
+    }
+
+    [Fact]
     public async Task ReportFromAnotherSite_IsRefusedAndChangesNothing()
     {
         var store = await StoreAsync();

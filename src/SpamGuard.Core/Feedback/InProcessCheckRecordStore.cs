@@ -24,7 +24,13 @@ public sealed class InProcessCheckRecordStore(TimeProvider time) : ICheckRecordS
     public Task SaveAsync(CheckRecord record, TimeSpan keep, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        _records[record.CheckId] = new Entry(record, time.GetUtcNow() + keep);
+        var expiresAt = time.GetUtcNow() + keep;
+        // Saving a record again (a comment reported twice in full) keeps the report it already carries, as Redis does.
+        _records.AddOrUpdate(
+            record.CheckId,
+            static (_, state) => new Entry(state.record, state.expiresAt),
+            static (_, existing, state) => new Entry(state.record, state.expiresAt) { Report = existing.ExpiresAt > state.now ? existing.Report : null },
+            (record, expiresAt, now: time.GetUtcNow()));
         if (Interlocked.Increment(ref _saves) % SweepEvery == 0)
         {
             var now = time.GetUtcNow();

@@ -41,13 +41,17 @@ public sealed partial class CommentCheckService(
         var retention = feedbackOptions.Value.CheckRetention;
         if (comment.IsTest)
         {
-            lookup = reputation.ReadAsync(subjects, now, cancellationToken);
+            lookup = Started(() => reputation.ReadAsync(subjects, now, cancellationToken));
         }
         else
         {
             // Both go out at once: on a shared multiplexer they travel in the same round trip.
-            lookup = reputation.RecordCheckAsync(subjects, prepared.ModelSaysSpam, now, cancellationToken);
-            save = records.SaveAsync(RecordOf(checkId, comment, now, subjects, prepared.ModelSaysSpam), retention, cancellationToken);
+            lookup = Started(() => reputation.RecordCheckAsync(subjects, prepared.ModelSaysSpam, now, cancellationToken));
+            save = Started(async () =>
+            {
+                await records.SaveAsync(RecordOf(checkId, comment, now, subjects, prepared.ModelSaysSpam), retention, cancellationToken);
+                return true;
+            });
         }
 
         IReadOnlyList<SubjectReputation>? known = null;
@@ -84,6 +88,19 @@ public sealed partial class CommentCheckService(
     internal static CheckRecord RecordOf(string checkId, Comment comment, DateTimeOffset at, IReadOnlyList<ReputationSubject> subjects, bool modelSaidSpam) =>
         new(checkId, comment.Site.ToString(), at, subjects, EvidenceMask.Addresses(comment.Content),
             CommentFeatureExtractor.AuthorTokens(comment.Author, null, null), modelSaidSpam);
+
+    // A store that fails before returning its task must not skip the other call or escape the degradation below.
+    private static Task<T> Started<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<T>(ex);
+        }
+    }
 
     [LoggerMessage(5001, LogLevel.Warning, "Check {CheckId} scored without reputation: {Reason}")]
     private static partial void LogReputationUnavailable(ILogger logger, string checkId, string reason);

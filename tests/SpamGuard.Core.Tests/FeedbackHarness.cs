@@ -1,0 +1,207 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using SpamGuard.Core.Diagnostics;
+using SpamGuard.Core.Feedback;
+using SpamGuard.Core.Privacy;
+using SpamGuard.Core.Reputation;
+using SpamGuard.Core.Scoring;
+
+namespace SpamGuard.Core.Tests;
+
+/// <summary>
+/// The check and feedback services over the in-process stores, each wrapped so a test can take it "down" (it then
+/// throws <see cref="StoreUnavailableException"/>, as the Redis stores do). Real outages of a real redis-server are
+/// tested end to end in SpamGuard.Redis.Tests and SpamGuard.Server.Tests.
+/// </summary>
+internal sealed class FeedbackHarness : IDisposable
+{
+    public static readonly byte[] Secret = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("spamguard-feedback-").FullName;
+    private readonly ServiceProvider _meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly MeterListener _listener = new();
+    private readonly Dictionary<string, long> _counters = new(StringComparer.Ordinal);
+
+    public FeedbackHarness(IScoringModel model, FeedbackOptions? feedbackOptions = null, ReputationWeights? weights = null)
+    {
+        Options = feedbackOptions ?? new FeedbackOptions();
+        Options.DataDirectory = _dir;
+        Reputation = new FlakyReputationStore(new InProcessReputationStore());
+        Records = new FlakyCheckRecordStore(new InProcessCheckRecordStore());
+        Examples = new FlakyExampleStore(new JsonlLabelledExampleStore(Path.Combine(_dir, "examples.jsonl")));
+        Journal = new ReportJournal(_dir);
+        Pseudonyms = new Pseudonymizer(Secret);
+        var metrics = new SpamGuardMetrics(_meters.GetRequiredService<IMeterFactory>());
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == SpamGuardMetrics.MeterName)
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+        {
+            lock (_counters)
+            {
+                _counters[instrument.Name] = _counters.GetValueOrDefault(instrument.Name) + value;
+            }
+        });
+        _listener.Start();
+
+        var scorer = new CommentScorer(new FixedClassifier(model), Microsoft.Extensions.Options.Options.Create(new ScoringOptions()));
+        var feedback = Microsoft.Extensions.Options.Options.Create(Options);
+        Checks = new CommentCheckService(scorer, Reputation, Records, Pseudonyms,
+            Microsoft.Extensions.Options.Options.Create(new ReputationOptions { Weights = weights ?? new ReputationWeights() }),
+            feedback, TimeProvider.System, metrics, NullLogger<CommentCheckService>.Instance);
+        Feedback = new FeedbackService(Records, Reputation, Examples, Journal, Pseudonyms, feedback, TimeProvider.System, metrics,
+            NullLogger<FeedbackService>.Instance);
+    }
+
+    public FeedbackOptions Options { get; }
+
+    public FlakyReputationStore Reputation { get; }
+
+    public FlakyCheckRecordStore Records { get; }
+
+    public FlakyExampleStore Examples { get; }
+
+    public ReportJournal Journal { get; }
+
+    public Pseudonymizer Pseudonyms { get; }
+
+    public CommentCheckService Checks { get; }
+
+    public FeedbackService Feedback { get; }
+
+    public string DataDirectory => _dir;
+
+    /// <summary>Takes every store down or brings them back.</summary>
+    public bool AllDown
+    {
+        set
+        {
+            Reputation.Down = value;
+            Records.Down = value;
+            Examples.Down = value;
+        }
+    }
+
+    public long Counter(string name)
+    {
+        _listener.RecordObservableInstruments();
+        lock (_counters)
+        {
+            return _counters.GetValueOrDefault(name);
+        }
+    }
+
+    public async Task<List<LabelledExample>> ExamplesAsync()
+    {
+        var all = new List<LabelledExample>();
+        await foreach (var example in Examples.Inner.ReadAllAsync(CancellationToken.None))
+        {
+            all.Add(example);
+        }
+
+        return all;
+    }
+
+    public void Dispose()
+    {
+        _listener.Dispose();
+        _meters.Dispose();
+        Journal.Dispose();
+        Examples.Inner.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+}
+
+/// <summary>Throws <see cref="StoreUnavailableException"/> while <see cref="Down"/>, else forwards.</summary>
+internal abstract class Flaky
+{
+    public bool Down { get; set; }
+
+    /// <summary>Calls left before the store goes down by itself (for outages in the middle of a report).</summary>
+    public int? FailAfter { get; set; }
+
+    public int Calls { get; private set; }
+
+    protected void Gate()
+    {
+        Calls++;
+        if (FailAfter is { } left)
+        {
+            if (left <= 0)
+            {
+                Down = true;
+            }
+
+            FailAfter = left - 1;
+        }
+
+        if (Down)
+        {
+            throw new StoreUnavailableException("test outage");
+        }
+    }
+}
+
+internal sealed class FlakyReputationStore(InProcessReputationStore inner) : Flaky, IReputationStore
+{
+    public InProcessReputationStore Inner => inner;
+
+    public Task<IReadOnlyList<SubjectReputation>> RecordCheckAsync(IReadOnlyList<ReputationSubject> subjects, bool modelSaysSpam, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        Gate();
+        return inner.RecordCheckAsync(subjects, modelSaysSpam, at, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<SubjectReputation>> ReadAsync(IReadOnlyList<ReputationSubject> subjects, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        Gate();
+        return inner.ReadAsync(subjects, at, cancellationToken);
+    }
+
+    public Task RecordReportAsync(IReadOnlyList<ReputationSubject> subjects, ReportLabel label, DateTimeOffset at, ReportCorrection? replaces, CancellationToken cancellationToken)
+    {
+        Gate();
+        return inner.RecordReportAsync(subjects, label, at, replaces, cancellationToken);
+    }
+}
+
+internal sealed class FlakyCheckRecordStore(InProcessCheckRecordStore inner) : Flaky, ICheckRecordStore
+{
+    public InProcessCheckRecordStore Inner => inner;
+
+    public Task SaveAsync(CheckRecord record, TimeSpan keep, CancellationToken cancellationToken)
+    {
+        Gate();
+        return inner.SaveAsync(record, keep, cancellationToken);
+    }
+
+    public Task<CheckRecord?> GetAsync(string checkId, CancellationToken cancellationToken)
+    {
+        Gate();
+        return inner.GetAsync(checkId, cancellationToken);
+    }
+
+    public Task<ReportOutcome> ReportAsync(string checkId, string site, ReportLabel label, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        Gate();
+        return inner.ReportAsync(checkId, site, label, at, cancellationToken);
+    }
+}
+
+internal sealed class FlakyExampleStore(JsonlLabelledExampleStore inner) : Flaky, ILabelledExampleStore
+{
+    public JsonlLabelledExampleStore Inner => inner;
+
+    public Task AppendAsync(LabelledExample example, CancellationToken cancellationToken)
+    {
+        Gate();
+        return inner.AppendAsync(example, cancellationToken);
+    }
+
+    public IAsyncEnumerable<LabelledExample> ReadAllAsync(CancellationToken cancellationToken) => inner.ReadAllAsync(cancellationToken);
+}
