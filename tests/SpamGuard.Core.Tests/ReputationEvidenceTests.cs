@@ -105,4 +105,19 @@ public sealed class ReputationEvidenceTests
         Assert.Equal("reputation.email", signal.Name);
         Assert.Equal("this e-mail address was reported as spam once and as ham 2 times in the last 30 days", signal.Evidence);
     }
+
+    [Fact]
+    public void ContentBands_AddUpIntoOneCappedSignal()
+    {
+        var weights = new ReputationWeights();
+        var three = Enumerable.Range(0, 3).Select(_ => With(SubjectKind.Content, 1, 0)).ToList();
+        var many = Enumerable.Range(0, 8).Select(_ => With(SubjectKind.Content, 1000, 0)).ToList();
+
+        var signal = Assert.Single(ReputationEvidence.Signals(three, weights, Now));
+        var capped = Assert.Single(ReputationEvidence.Signals(many, weights, Now));
+
+        Assert.Equal("reputation.content", signal.Name);
+        Assert.Equal(3 * 0.25 * Math.Log(2), signal.Weight, 9);
+        Assert.Equal(weights.Cap, capped.Weight, 9);
+    }
 }

@@ -45,6 +45,10 @@ public static class ReputationEvidence
         ArgumentNullException.ThrowIfNull(reputations);
         ArgumentNullException.ThrowIfNull(weights);
         var signals = new List<Signal>();
+        // The bands of one fingerprint are one piece of evidence about one text: their weights add up (a closer copy
+        // shares more bands) into a single signal, capped like any other subject.
+        var contentWeight = 0.0;
+        (long Spam, long Ham) contentCounts = (0, 0);
         foreach (var reputation in reputations)
         {
             var spam = reputation.Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days, now);
@@ -54,11 +58,31 @@ public static class ReputationEvidence
                 continue;
             }
 
-            var weight = Math.Clamp(weights.For(reputation.Subject.Kind) * Math.Log((spam + 1.0) / (ham + 1.0)), -weights.Cap, weights.Cap);
+            var kind = reputation.Subject.Kind;
+            var weight = weights.For(kind) * Math.Log((spam + 1.0) / (ham + 1.0));
+            if (kind == SubjectKind.Content)
+            {
+                contentWeight += weight;
+                if (spam + ham > contentCounts.Spam + contentCounts.Ham)
+                {
+                    contentCounts = (spam, ham);
+                }
+
+                continue;
+            }
+
+            weight = Math.Clamp(weight, -weights.Cap, weights.Cap);
             if (weight != 0)
             {
-                signals.Add(new Signal(Name(reputation.Subject.Kind), SignalKind.Reputation, weight, Evidence(reputation.Subject.Kind, spam, ham)));
+                signals.Add(new Signal(Name(kind), SignalKind.Reputation, weight, Evidence(kind, spam, ham)));
             }
+        }
+
+        contentWeight = Math.Clamp(contentWeight, -weights.Cap, weights.Cap);
+        if (contentWeight != 0)
+        {
+            signals.Add(new Signal(Name(SubjectKind.Content), SignalKind.Reputation, contentWeight,
+                Evidence(SubjectKind.Content, contentCounts.Spam, contentCounts.Ham)));
         }
 
         return signals;
