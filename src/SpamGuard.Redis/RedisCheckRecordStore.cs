@@ -17,10 +17,14 @@ public sealed class RedisCheckRecordStore(IConnectionMultiplexer redis, RedisCal
         local site = redis.call('HGET', KEYS[1], 'site')
         if not site then return {'notfound'} end
         if site ~= ARGV[1] then return {'othersite'} end
-        local previous = redis.call('HMGET', KEYS[1], 'report_label', 'report_at')
-        if previous[1] == ARGV[2] then return {'repeated', previous[1], previous[2]} end
-        redis.call('HSET', KEYS[1], 'report_label', ARGV[2], 'report_at', ARGV[3])
-        if previous[1] then return {'corrected', previous[1], previous[2]} end
+        local p = redis.call('HMGET', KEYS[1], 'report_label', 'report_at', 'report_entry', 'replaced_label', 'replaced_at')
+        if p[1] == ARGV[2] then return {'repeated', p[1], p[2], p[3] or '', p[4] or '', p[5] or ''} end
+        redis.call('HSET', KEYS[1], 'report_label', ARGV[2], 'report_at', ARGV[3], 'report_entry', ARGV[4])
+        if p[1] then
+          redis.call('HSET', KEYS[1], 'replaced_label', p[1], 'replaced_at', p[2])
+          return {'corrected', p[1], p[2], p[3] or '', '', ''}
+        end
+        redis.call('HDEL', KEYS[1], 'replaced_label', 'replaced_at')
         return {'recorded'}
         """;
 
@@ -53,11 +57,11 @@ public sealed class RedisCheckRecordStore(IConnectionMultiplexer redis, RedisCal
         return Read(checkId, fields);
     }
 
-    public async Task<ReportOutcome> ReportAsync(string checkId, string site, ReportLabel label, DateTimeOffset at, CancellationToken cancellationToken)
+    public async Task<ReportOutcome> ReportAsync(string checkId, string site, ReportLabel label, DateTimeOffset at, string entryId, CancellationToken cancellationToken)
     {
         var db = redis.GetDatabase();
         var result = (RedisResult[])(await guard.RunAsync(
-            () => db.ScriptEvaluateAsync(Report, [Key(checkId)], [site, label.ToString(), at.ToUnixTimeMilliseconds()]), cancellationToken))!;
+            () => db.ScriptEvaluateAsync(Report, [Key(checkId)], [site, label.ToString(), at.ToUnixTimeMilliseconds(), entryId]), cancellationToken))!;
         var kind = (string)result[0]!;
         if (kind == "notfound")
         {
@@ -71,8 +75,13 @@ public sealed class RedisCheckRecordStore(IConnectionMultiplexer redis, RedisCal
             return new ReportOutcome(ReportOutcomeKind.NotFound);
         }
 
-        var previous = result.Length == 3
-            ? new CheckReport(Enum.Parse<ReportLabel>((string)result[1]!), DateTimeOffset.FromUnixTimeMilliseconds((long)result[2]))
+        var previous = result.Length >= 6
+            ? new CheckReport(
+                Enum.Parse<ReportLabel>((string)result[1]!),
+                DateTimeOffset.FromUnixTimeMilliseconds((long)result[2]),
+                (string)result[3]!,
+                ((string)result[4]!).Length == 0 ? null
+                    : new CheckReport(Enum.Parse<ReportLabel>((string)result[4]!), DateTimeOffset.FromUnixTimeMilliseconds(long.Parse((string)result[5]!, CultureInfo.InvariantCulture))))
             : null;
         return kind switch
         {

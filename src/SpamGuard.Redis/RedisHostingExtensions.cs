@@ -29,7 +29,9 @@ public static class RedisHostingExtensions
         services.TryAddSingleton(sp => new RedisCallGuard(sp.GetRequiredService<IOptions<RedisOptions>>().Value.Resilience));
         services.TryAddSingleton<IReputationStore, RedisReputationStore>();
         services.TryAddSingleton<ICheckRecordStore, RedisCheckRecordStore>();
-        services.TryAddSingleton<ILabelledExampleStore, RedisLabelledExampleStore>();
+        services.TryAddSingleton<ILabelledExampleStore>(sp => new RedisLabelledExampleStore(
+            sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<RedisCallGuard>(),
+            sp.GetRequiredService<IOptions<FeedbackOptions>>().Value.ExampleRetention));
         return services;
     }
 }

@@ -7,13 +7,15 @@ using StackExchange.Redis;
 namespace SpamGuard.Redis;
 
 /// <summary>
-/// Labelled examples in one Redis Stream ("spamguard:{examples}"), never trimmed: it is the training data. It is as
+/// Labelled examples in one Redis Stream ("spamguard:{examples}"): the training data. Entries older than the retention
+/// (<see cref="FeedbackOptions.ExampleRetentionDays"/>) are trimmed on every append, and the stream itself expires
+/// that long after the last report, so nothing is kept longer than the privacy page says. It is as
 /// durable as the Redis persistence behind it, so production runs Redis with the append-only file on
 /// (<c>appendonly yes</c>, <c>appendfsync everysec</c>). Each entry is added by a script that first claims its entry
 /// id (a key kept 30 days), so a retried or replayed entry is added once; the hash tag keeps the stream and the
 /// claims in one Cluster slot, as a script's keys must be.
 /// </summary>
-public sealed class RedisLabelledExampleStore(IConnectionMultiplexer redis, RedisCallGuard guard) : ILabelledExampleStore
+public sealed class RedisLabelledExampleStore(IConnectionMultiplexer redis, RedisCallGuard guard, TimeSpan retention) : ILabelledExampleStore
 {
     internal static readonly RedisKey Key = "spamguard:{examples}";
 
@@ -21,6 +23,8 @@ public sealed class RedisLabelledExampleStore(IConnectionMultiplexer redis, Redi
         if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then
           redis.call('XADD', KEYS[1], '*', 'entry_id', ARGV[2], 'check_id', ARGV[3], 'site', ARGV[4], 'label', ARGV[5],
             'reported_at', ARGV[6], 'content', ARGV[7], 'author_shape', ARGV[8])
+          redis.call('XTRIM', KEYS[1], 'MINID', ARGV[10])
+          redis.call('EXPIRE', KEYS[1], ARGV[9])
           return 1
         end
         return 0
@@ -38,6 +42,7 @@ public sealed class RedisLabelledExampleStore(IConnectionMultiplexer redis, Redi
             [
                 (long)ClaimKept.TotalSeconds, example.EntryId, example.CheckId, example.Site, example.Label.ToString(),
                 example.ReportedAt.ToUnixTimeMilliseconds(), example.Content, example.AuthorShape,
+                (long)Math.Ceiling(retention.TotalSeconds), Math.Max(0, (DateTimeOffset.UtcNow - retention).ToUnixTimeMilliseconds()),
             ]), cancellationToken);
     }
 

@@ -30,6 +30,9 @@ public sealed class RedisOptions
         options.SyncTimeout = CommandTimeoutMilliseconds;
         options.AsyncTimeout = CommandTimeoutMilliseconds;
         options.ClientName = "spamguard";
+        // Every second, not the default exponential back-off: while Redis is away checks go without reputation and
+        // reports into the journal, so coming back quickly matters more than sparing a restarting Redis a few SYNs.
+        options.ReconnectRetryPolicy = new LinearRetry(1000);
         return options;
     }
 }

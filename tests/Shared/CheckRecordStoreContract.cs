@@ -34,7 +34,7 @@ public abstract class CheckRecordStoreContract
         var store = await StoreAsync();
 
         Assert.Null(await store.GetAsync("0123456789abcdef0123456789abcdef", CancellationToken.None));
-        Assert.Equal(ReportOutcomeKind.NotFound, (await store.ReportAsync("0123456789abcdef0123456789abcdef", "https://blog.example/", ReportLabel.Spam, Noon, CancellationToken.None)).Kind);
+        Assert.Equal(ReportOutcomeKind.NotFound, (await store.ReportAsync("0123456789abcdef0123456789abcdef", "https://blog.example/", ReportLabel.Spam, Noon, "entry-" + Guid.NewGuid().ToString("N"), CancellationToken.None)).Kind);
     }
 
     [Fact]
@@ -44,16 +44,16 @@ public abstract class CheckRecordStoreContract
         var record = Record(Guid.NewGuid().ToString("N"));
         await store.SaveAsync(record, TimeSpan.FromDays(7), CancellationToken.None);
 
-        var first = await store.ReportAsync(record.CheckId, record.Site, ReportLabel.Spam, Noon.AddMinutes(1), CancellationToken.None);
-        var again = await store.ReportAsync(record.CheckId, record.Site, ReportLabel.Spam, Noon.AddMinutes(2), CancellationToken.None);
-        var opposite = await store.ReportAsync(record.CheckId, record.Site, ReportLabel.Ham, Noon.AddMinutes(3), CancellationToken.None);
+        var first = await store.ReportAsync(record.CheckId, record.Site, ReportLabel.Spam, Noon.AddMinutes(1), "first", CancellationToken.None);
+        var again = await store.ReportAsync(record.CheckId, record.Site, ReportLabel.Spam, Noon.AddMinutes(2), "entry-" + Guid.NewGuid().ToString("N"), CancellationToken.None);
+        var opposite = await store.ReportAsync(record.CheckId, record.Site, ReportLabel.Ham, Noon.AddMinutes(3), "entry-" + Guid.NewGuid().ToString("N"), CancellationToken.None);
 
         Assert.Equal(ReportOutcomeKind.Recorded, first.Kind);
         Assert.Equal(record.Content, first.Record!.Content);
         Assert.Equal(ReportOutcomeKind.Repeated, again.Kind);
-        Assert.Equal(new CheckReport(ReportLabel.Spam, Noon.AddMinutes(1)), again.Previous);
+        Assert.Equal(new CheckReport(ReportLabel.Spam, Noon.AddMinutes(1), "first"), again.Previous);
         Assert.Equal(ReportOutcomeKind.Corrected, opposite.Kind);
-        Assert.Equal(new CheckReport(ReportLabel.Spam, Noon.AddMinutes(1)), opposite.Previous);
+        Assert.Equal(new CheckReport(ReportLabel.Spam, Noon.AddMinutes(1), "first"), opposite.Previous);
     }
 
     [Fact]
@@ -62,12 +62,30 @@ public abstract class CheckRecordStoreContract
         var store = await StoreAsync();
         var record = Record("cccccccccccccccccccccccccccccccc");
         await store.SaveAsync(record, TimeSpan.FromDays(1), CancellationToken.None);
-        await store.ReportAsync(record.CheckId, record.Site, ReportLabel.Spam, Noon, CancellationToken.None);
+        await store.ReportAsync(record.CheckId, record.Site, ReportLabel.Spam, Noon, "entry-" + Guid.NewGuid().ToString("N"), CancellationToken.None);
 
         await store.SaveAsync(record, TimeSpan.FromDays(1), CancellationToken.None);
-        var again = await store.ReportAsync(record.CheckId, record.Site, ReportLabel.Spam, Noon.AddMinutes(1), CancellationToken.None);
+        var again = await store.ReportAsync(record.CheckId, record.Site, ReportLabel.Spam, Noon.AddMinutes(1), "entry-" + Guid.NewGuid().ToString("N"), CancellationToken.None);
 
         Assert.Equal(ReportOutcomeKind.Repeated, again.Kind);
+    }
+
+    [Fact]
+    public async Task SameReportAppliedAgain_RecognisesItself_AndWhatItReplaced()
+    {
+        var store = await StoreAsync();
+        var record = Record("dddddddddddddddddddddddddddddddd");
+        await store.SaveAsync(record, TimeSpan.FromDays(1), CancellationToken.None);
+        await store.ReportAsync(record.CheckId, record.Site, ReportLabel.Spam, Noon, "e1", CancellationToken.None);
+        await store.ReportAsync(record.CheckId, record.Site, ReportLabel.Ham, Noon.AddMinutes(1), "e2", CancellationToken.None);
+
+        var again = await store.ReportAsync(record.CheckId, record.Site, ReportLabel.Ham, Noon.AddMinutes(1), "e2", CancellationToken.None);
+
+        Assert.Equal(ReportOutcomeKind.Repeated, again.Kind);
+        Assert.NotNull(again.Previous);
+        Assert.Equal("e2", again.Previous.EntryId);
+        Assert.NotNull(again.Previous.Replaced);
+        Assert.Equal((ReportLabel.Spam, Noon), (again.Previous.Replaced.Label, again.Previous.Replaced.At));
     }
 
     [Fact]
@@ -77,8 +95,8 @@ public abstract class CheckRecordStoreContract
         var record = Record(Guid.NewGuid().ToString("N"));
         await store.SaveAsync(record, TimeSpan.FromDays(7), CancellationToken.None);
 
-        var other = await store.ReportAsync(record.CheckId, "https://other.example/", ReportLabel.Spam, Noon, CancellationToken.None);
-        var own = await store.ReportAsync(record.CheckId, record.Site, ReportLabel.Spam, Noon, CancellationToken.None);
+        var other = await store.ReportAsync(record.CheckId, "https://other.example/", ReportLabel.Spam, Noon, "entry-" + Guid.NewGuid().ToString("N"), CancellationToken.None);
+        var own = await store.ReportAsync(record.CheckId, record.Site, ReportLabel.Spam, Noon, "entry-" + Guid.NewGuid().ToString("N"), CancellationToken.None);
 
         Assert.Equal(ReportOutcomeKind.OtherSite, other.Kind);
         Assert.Equal(ReportOutcomeKind.Recorded, own.Kind);
@@ -92,7 +110,7 @@ public abstract class CheckRecordStoreContract
         await store.SaveAsync(record, TimeSpan.FromDays(7), CancellationToken.None);
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ =>
-            store.ReportAsync(record.CheckId, record.Site, ReportLabel.Spam, Noon, CancellationToken.None)));
+            store.ReportAsync(record.CheckId, record.Site, ReportLabel.Spam, Noon, "entry-" + Guid.NewGuid().ToString("N"), CancellationToken.None)));
 
         Assert.Equal(1, outcomes.Count(o => o.Kind == ReportOutcomeKind.Recorded));
         Assert.Equal(49, outcomes.Count(o => o.Kind == ReportOutcomeKind.Repeated));

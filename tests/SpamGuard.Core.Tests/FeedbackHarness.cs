@@ -186,10 +186,20 @@ internal sealed class FlakyCheckRecordStore(InProcessCheckRecordStore inner) : F
         return inner.GetAsync(checkId, cancellationToken);
     }
 
-    public Task<ReportOutcome> ReportAsync(string checkId, string site, ReportLabel label, DateTimeOffset at, CancellationToken cancellationToken)
+    /// <summary>The next report reaches the store but its reply is lost, as when a timeout fires just after Redis ran it.</summary>
+    public bool LoseNextReply { get; set; }
+
+    public async Task<ReportOutcome> ReportAsync(string checkId, string site, ReportLabel label, DateTimeOffset at, string entryId, CancellationToken cancellationToken)
     {
         Gate();
-        return inner.ReportAsync(checkId, site, label, at, cancellationToken);
+        var outcome = await inner.ReportAsync(checkId, site, label, at, entryId, cancellationToken);
+        if (LoseNextReply)
+        {
+            LoseNextReply = false;
+            throw new StoreUnavailableException("test: reply lost");
+        }
+
+        return outcome;
     }
 }
 

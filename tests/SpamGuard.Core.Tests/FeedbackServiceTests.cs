@@ -194,4 +194,31 @@ public sealed class FeedbackServiceTests : IDisposable
         Assert.Equal(1, await _h.Feedback.ReplayJournalAsync(CancellationToken.None));
         Assert.Equal(2, (await _h.ExamplesAsync()).Count);
     }
+
+    [Fact]
+    public async Task ReportWhoseReplyWasLost_IsCountedOnceWhenReplayed()
+    {
+        var id = await CheckAsync(Comment());
+        _h.Records.LoseNextReply = true;
+
+        Assert.Equal(FeedbackOutcome.Queued, (await ReportAsync(id, ReportLabel.Spam)).Outcome);
+        await _h.Feedback.ReplayJournalAsync(CancellationToken.None);
+
+        Assert.Equal((1, 0), await IpReportsAsync());
+        Assert.Single(await _h.ExamplesAsync());
+    }
+
+    [Fact]
+    public async Task CorrectionWhoseReplyWasLost_StillTakesTheEarlierReportBack()
+    {
+        var id = await CheckAsync(Comment());
+        await ReportAsync(id, ReportLabel.Spam);
+        _h.Records.LoseNextReply = true;
+
+        Assert.Equal(FeedbackOutcome.Queued, (await ReportAsync(id, ReportLabel.Ham)).Outcome);
+        await _h.Feedback.ReplayJournalAsync(CancellationToken.None);
+
+        Assert.Equal((0, 1), await IpReportsAsync());
+        Assert.Equal([ReportLabel.Spam, ReportLabel.Ham], (await _h.ExamplesAsync()).Select(e => e.Label));
+    }
 }

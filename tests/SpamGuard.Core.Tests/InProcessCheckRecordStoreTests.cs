@@ -18,7 +18,7 @@ public sealed class InProcessCheckRecordStoreTests : CheckRecordStoreContract
         time.Now = Noon.AddDays(7).AddSeconds(1);
 
         Assert.Null(await store.GetAsync("a", CancellationToken.None));
-        Assert.Equal(ReportOutcomeKind.NotFound, (await store.ReportAsync("a", "https://blog.example/", ReportLabel.Spam, time.Now, CancellationToken.None)).Kind);
+        Assert.Equal(ReportOutcomeKind.NotFound, (await store.ReportAsync("a", "https://blog.example/", ReportLabel.Spam, time.Now, "entry-" + Guid.NewGuid().ToString("N"), CancellationToken.None)).Kind);
     }
 
     private sealed class SteppingTime(DateTimeOffset now) : TimeProvider

@@ -15,7 +15,7 @@ public sealed class RedisCheckRecordStoreTests(RedisServerFixture fixture) : Che
         var record = Record(Guid.NewGuid().ToString("N"));
 
         await store.SaveAsync(record, TimeSpan.FromDays(7), CancellationToken.None);
-        await store.ReportAsync(record.CheckId, record.Site, Core.Reputation.ReportLabel.Spam, Noon, CancellationToken.None);
+        await store.ReportAsync(record.CheckId, record.Site, Core.Reputation.ReportLabel.Spam, Noon, "entry-" + Guid.NewGuid().ToString("N"), CancellationToken.None);
 
         var ttl = await fixture.Redis.GetDatabase().KeyTimeToLiveAsync(RedisCheckRecordStore.Key(record.CheckId));
         Assert.InRange(ttl!.Value, TimeSpan.FromDays(7) - TimeSpan.FromMinutes(1), TimeSpan.FromDays(7));

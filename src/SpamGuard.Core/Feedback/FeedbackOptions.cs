@@ -10,6 +10,9 @@ public sealed class FeedbackOptions
     /// <summary>How long a check is kept so it can be reported by its id. <value>Default 7.</value></summary>
     public double CheckRetentionDays { get; set; } = 7;
 
+    /// <summary>How long a reported example is kept for retraining. <value>Default 180.</value></summary>
+    public double ExampleRetentionDays { get; set; } = 180;
+
     /// <summary>
     /// Directory for local files: the labelled examples without Redis (examples.jsonl), and with Redis the journal
     /// of reports Redis could not take. Relative paths are relative to the working directory. <value>Default "data".</value>
@@ -20,6 +23,8 @@ public sealed class FeedbackOptions
     public double JournalReplaySeconds { get; set; } = 5;
 
     public TimeSpan CheckRetention => TimeSpan.FromDays(CheckRetentionDays);
+
+    public TimeSpan ExampleRetention => TimeSpan.FromDays(ExampleRetentionDays);
 }
 
 internal sealed class FeedbackOptionsValidator : IValidateOptions<FeedbackOptions>
@@ -30,6 +35,11 @@ internal sealed class FeedbackOptionsValidator : IValidateOptions<FeedbackOption
         if (options.CheckRetentionDays is not (>= 0.001 and <= 365))
         {
             failures.Add("Feedback:CheckRetentionDays must be between 0.001 and 365.");
+        }
+
+        if (options.ExampleRetentionDays is not (>= 1 and <= 3650))
+        {
+            failures.Add("Feedback:ExampleRetentionDays must be between 1 and 3650.");
         }
 
         if (string.IsNullOrWhiteSpace(options.DataDirectory))

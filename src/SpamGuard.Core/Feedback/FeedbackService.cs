@@ -163,9 +163,18 @@ public sealed partial class FeedbackService(
                 await records.SaveAsync(record, options.Value.CheckRetention, cancellationToken);
             }
 
-            var outcome = await records.ReportAsync(current.CheckId, current.Site, current.Label, current.At, cancellationToken);
+            var outcome = await records.ReportAsync(current.CheckId, current.Site, current.Label, current.At, current.EntryId, cancellationToken);
             current = outcome.Kind switch
             {
+                // This very report already reached the check record (its reply was lost, or a replay was cut short
+                // before it could note the step): carry on from there, taking back what it replaced.
+                ReportOutcomeKind.Repeated when outcome.Previous?.EntryId == current.EntryId => current with
+                {
+                    Stage = ReportStage.CheckReported,
+                    Record = outcome.Record,
+                    Correction = outcome.Previous.Replaced is { } replaced ? new ReportCorrection(replaced.Label, replaced.At) : null,
+                    Outcome = outcome.Previous.Replaced is null ? ReportOutcomeKind.Recorded : ReportOutcomeKind.Corrected,
+                },
                 ReportOutcomeKind.Recorded or ReportOutcomeKind.Corrected => current with
                 {
                     Stage = ReportStage.CheckReported,

@@ -16,7 +16,10 @@ public sealed record CheckRecord(
     bool ModelSaidSpam);
 
 /// <summary>The report a check currently carries.</summary>
-public sealed record CheckReport(ReportLabel Label, DateTimeOffset At);
+/// <param name="EntryId">The accepted report it came from: a report applied again after a lost reply (a timeout
+/// that did reach the store, a replayed journal) recognises itself by this.</param>
+/// <param name="Replaced">The earlier report this one replaced, if it was a correction.</param>
+public sealed record CheckReport(ReportLabel Label, DateTimeOffset At, string EntryId = "", CheckReport? Replaced = null);
 
 public enum ReportOutcomeKind
 {
@@ -49,5 +52,6 @@ public interface ICheckRecordStore
     Task<CheckRecord?> GetAsync(string checkId, CancellationToken cancellationToken);
 
     /// <summary>Sets the check's report atomically, telling whether it was new, repeated or a correction.</summary>
-    Task<ReportOutcome> ReportAsync(string checkId, string site, ReportLabel label, DateTimeOffset at, CancellationToken cancellationToken);
+    /// <param name="entryId">Unique per accepted report; kept with the report (see <see cref="CheckReport.EntryId"/>).</param>
+    Task<ReportOutcome> ReportAsync(string checkId, string site, ReportLabel label, DateTimeOffset at, string entryId, CancellationToken cancellationToken);
 }

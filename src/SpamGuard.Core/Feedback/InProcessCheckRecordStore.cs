@@ -49,7 +49,7 @@ public sealed class InProcessCheckRecordStore(TimeProvider time) : ICheckRecordS
     public Task<CheckRecord?> GetAsync(string checkId, CancellationToken cancellationToken) =>
         Task.FromResult(Live(checkId)?.Record);
 
-    public Task<ReportOutcome> ReportAsync(string checkId, string site, ReportLabel label, DateTimeOffset at, CancellationToken cancellationToken)
+    public Task<ReportOutcome> ReportAsync(string checkId, string site, ReportLabel label, DateTimeOffset at, string entryId, CancellationToken cancellationToken)
     {
         var entry = Live(checkId);
         if (entry is null)
@@ -70,7 +70,7 @@ public sealed class InProcessCheckRecordStore(TimeProvider time) : ICheckRecordS
                 return Task.FromResult(new ReportOutcome(ReportOutcomeKind.Repeated, entry.Record, previous));
             }
 
-            entry.Report = new CheckReport(label, at);
+            entry.Report = new CheckReport(label, at, entryId, previous is null ? null : previous with { Replaced = null });
             return Task.FromResult(previous is null
                 ? new ReportOutcome(ReportOutcomeKind.Recorded, entry.Record)
                 : new ReportOutcome(ReportOutcomeKind.Corrected, entry.Record, previous));
