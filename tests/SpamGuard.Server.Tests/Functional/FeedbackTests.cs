@@ -7,13 +7,25 @@ using SpamGuard.Server.Tests.TestDoubles;
 
 namespace SpamGuard.Server.Tests.Functional;
 
+/// <summary>On the embedded default: in-process reputation and check records.</summary>
+public sealed class InProcessFeedbackTests(LoadedHostFixture fixture) : FeedbackTests(fixture.Host), IClassFixture<LoadedHostFixture>;
+
+/// <summary>In Redis mode, against a real redis-server.</summary>
+public sealed class RedisFeedbackTests(RedisHostFixture fixture) : FeedbackTests(fixture.Host), IClassFixture<RedisHostFixture>;
+
 /// <summary>
-/// SubmitSpam / SubmitHam over a real socket on the embedded default (in-process reputation): reports change later
-/// verdicts, are idempotent and correctable, and bad reports fail with the right status naming the field.
+/// SubmitSpam / SubmitHam over a real socket, run against both stores: reports change later verdicts (same IP, same
+/// link domain, near-copies of the text) with the reason in the explanation, are idempotent and correctable, and bad
+/// reports fail with the right status naming the field.
 /// </summary>
-public sealed class FeedbackTests(LoadedHostFixture fixture) : IClassFixture<LoadedHostFixture>
+public abstract class FeedbackTests
 {
-    private readonly CommentFilter.CommentFilterClient _client = new(fixture.Host.Channel);
+    private readonly CommentFilter.CommentFilterClient _client;
+
+    private protected FeedbackTests(SpamGuardHost host)
+    {
+        _client = new CommentFilter.CommentFilterClient(host.Channel);
+    }
 
     private static CheckCommentRequest From(string ip, string content) => new() { Site = Requests.Site, UserIp = ip, Content = content };
 
@@ -50,6 +62,48 @@ public sealed class FeedbackTests(LoadedHostFixture fixture) : IClassFixture<Loa
         Assert.Equal(Math.Log(5), signal.Weight, 9);
         Assert.Equal("this IP address was reported as spam 4 times and as ham 0 times in the last 30 days", signal.Evidence);
         Assert.Contains("this IP address was reported as spam 4 times", after.Explanation.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SpamReportsOfCommentsLinkingADomain_TurnTheNextCommentLinkingItIntoSpam()
+    {
+        var before = await CheckAsync(From("10.6.0.1", "my page https://pharma-deals.example/a"));
+        Assert.Equal(Verdict.Ham, before.Verdict);
+
+        for (var i = 0; i < 3; i++)
+        {
+            var check = await CheckAsync(From($"10.6.{i + 1}.9", $"visit https://www.pharma-deals.example/p{i} today {i}"));
+            await SpamAsync(check.CheckId);
+        }
+
+        var after = await CheckAsync(From("10.6.9.1", "my page https://pharma-deals.example/a"));
+
+        // -1 + 0.5 ln 2 (one link) + ln 4 (three reports of the domain) ≈ 0.73 → p ≈ 0.67.
+        Assert.Equal(Verdict.Spam, after.Verdict);
+        var link = Assert.Single(after.Explanation.Signals, s => s.Name == "reputation.link_host");
+        Assert.Equal(Math.Log(4), link.Weight, 9);
+        Assert.Equal("a linked domain was reported as spam 3 times and as ham 0 times in the last 30 days", link.Evidence);
+    }
+
+    [Fact]
+    public async Task SpamReportsOfAText_TurnAnEditedCopyFromElsewhereIntoSpam()
+    {
+        const string text = "Dear friend I am a banker with a business proposal of fifteen million dollars for you, reply with your account details";
+        var edited = text.Replace("fifteen", "twenty", StringComparison.Ordinal) + " urgently";
+        Assert.Equal(Verdict.Ham, (await CheckAsync(From("10.7.0.1", edited))).Verdict);
+
+        for (var i = 0; i < 3; i++)
+        {
+            var check = await CheckAsync(From($"10.7.{i + 1}.9", text));
+            await SpamAsync(check.CheckId);
+        }
+
+        var after = await CheckAsync(From("10.7.9.9", edited));
+
+        Assert.Equal(Verdict.Spam, after.Verdict);
+        var copy = Assert.Single(after.Explanation.Signals, s => s.Name == "reputation.content");
+        Assert.StartsWith("a near-copy of this text was reported as spam 3 times", copy.Evidence, StringComparison.Ordinal);
+        Assert.True(copy.Weight > 1.0, $"near-copy weight {copy.Weight}");
     }
 
     [Fact]

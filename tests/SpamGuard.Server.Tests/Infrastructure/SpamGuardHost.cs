@@ -157,3 +157,31 @@ public sealed class LoadedHostFixture : IAsyncLifetime
         }
     }
 }
+
+/// <summary>A real redis-server and a host in Redis mode on it, shared by one test class.</summary>
+public sealed class RedisHostFixture : IAsyncLifetime
+{
+    private RedisServerProcess? _redis;
+    private SpamGuardHost? _host;
+
+    internal SpamGuardHost Host => _host ?? throw new InvalidOperationException("The host has not started.");
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisServerProcess.StartAsync();
+        _host = await SpamGuardHost.StartAsync(new KeywordTestModel(), $"--Redis:Configuration={_redis.Endpoint}");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+    }
+}
