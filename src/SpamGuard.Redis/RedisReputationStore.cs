@@ -20,34 +20,34 @@ public sealed class RedisReputationStore(IConnectionMultiplexer redis, RedisCall
         return 0
         """;
 
+    private const string ReadAndCount = """
+        local counts = redis.call('HGETALL', KEYS[1])
+        for i = 2, #ARGV do redis.call('HINCRBY', KEYS[1], ARGV[i], 1) end
+        redis.call('EXPIRE', KEYS[1], ARGV[1])
+        return counts
+        """;
+
     public async Task<IReadOnlyList<SubjectReputation>> RecordCheckAsync(
         IReadOnlyList<ReputationSubject> subjects, bool modelSaysSpam, DateTimeOffset at, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(subjects);
         var distinct = subjects.Distinct().ToList();
+        var fields = FieldsToIncrement(ReputationCounter.Checks, at);
+        if (modelSaysSpam)
+        {
+            fields = [.. fields, .. FieldsToIncrement(ReputationCounter.SpamVerdicts, at)];
+        }
+
+        RedisValue[] arguments = [(long)ReputationWindows.Retention.TotalSeconds, .. fields];
         var reads = await guard.RunAsync(async () =>
         {
-            var db = redis.GetDatabase();
-            var batch = db.CreateBatch();
-            // Each read is queued before the increments of its key, so it sees the counts from before this check.
-            var pending = new List<Task>();
-            var readTasks = new List<Task<HashEntry[]>>(distinct.Count);
-            foreach (var subject in distinct)
-            {
-                var key = Key(subject);
-                readTasks.Add(batch.HashGetAllAsync(key));
-                pending.AddRange(Increment(batch, key, ReputationCounter.Checks, at, 1));
-                if (modelSaysSpam)
-                {
-                    pending.AddRange(Increment(batch, key, ReputationCounter.SpamVerdicts, at, 1));
-                }
-
-                pending.Add(batch.KeyExpireAsync(key, ReputationWindows.Retention));
-            }
-
+            var batch = redis.GetDatabase().CreateBatch();
+            // One script per subject: it reads the counts from before this check, counts it and renews the TTL in one
+            // command on one key (Cluster-safe), instead of a read, several increments and an EXPIRE each.
+            var readTasks = distinct.Select(subject => batch.ScriptEvaluateAsync(ReadAndCount, [Key(subject)], arguments)).ToList();
             batch.Execute();
-            await Task.WhenAll(pending.Concat(readTasks));
-            return readTasks.Select(t => t.Result).ToList();
+            await Task.WhenAll(readTasks);
+            return readTasks.Select(t => ToEntries(t.Result)).ToList();
         }, cancellationToken);
 
         var result = new List<SubjectReputation>(distinct.Count);
@@ -104,6 +104,22 @@ public sealed class RedisReputationStore(IConnectionMultiplexer redis, RedisCall
             await Task.WhenAll(pending);
             return true;
         }, cancellationToken);
+    }
+
+    private static RedisValue[] FieldsToIncrement(ReputationCounter counter, DateTimeOffset at) =>
+        [.. ReputationWindows.FieldsToIncrement(counter, at).Select(f => (RedisValue)f)];
+
+    // HGETALL's reply inside a script: field, value, field, value, …
+    private static HashEntry[] ToEntries(RedisResult result)
+    {
+        var flat = (RedisResult[])result!;
+        var entries = new HashEntry[flat.Length / 2];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            entries[i] = new HashEntry((string)flat[2 * i]!, (long)flat[(2 * i) + 1]);
+        }
+
+        return entries;
     }
 
     internal static RedisKey Key(ReputationSubject subject) => $"spamguard:rep:{subject.Kind.ToString().ToLowerInvariant()}:{subject.Pseudonym}";

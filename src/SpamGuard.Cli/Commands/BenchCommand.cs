@@ -24,12 +24,17 @@ internal static class BenchCommand
         var data = CliOptions.Data("Comments to score (JSONL or CSV; labels are read but not used).");
         var runs = new Option<int>("--runs") { Description = "Timed passes over the data; the median of their medians is reported.", DefaultValueFactory = _ => 5 }.InRange(1, 1000);
         var server = CliOptions.Server("Measure CheckComment over gRPC against this running server instead of in process.", defaultValue: null);
+        var compare = new Option<Uri>("--compare-server")
+        {
+            Description = "A second running server (e.g. one in Redis mode) measured in the same runs, alternating with --server; reports its throughput as a ratio of --server's.",
+            CustomParser = CliOptions.ParseServer,
+        };
         var concurrency = new Option<int>("--concurrency") { Description = "Concurrent gRPC callers.", DefaultValueFactory = _ => 16 }.InRange(1, 4096);
         var requests = new Option<int>("--requests") { Description = "gRPC calls per run.", DefaultValueFactory = _ => 20000 }.InRange(1, 100_000_000);
         var json = CliOptions.Json();
         var command = new Command("bench", "Benchmark scoring in process (one thread) and, with --server, over gRPC.")
         {
-            model, data, runs, server, concurrency, requests, json,
+            model, data, runs, server, compare, concurrency, requests, json,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -45,8 +50,24 @@ internal static class BenchCommand
                 };
                 if (result.GetValue(server) is { } address)
                 {
-                    var grpc = await GrpcBenchAsync(address, examples, result.GetValue(concurrency), result.GetValue(requests), runCount, cancellationToken);
-                    report["grpc"] = grpc;
+                    var targets = new List<Uri> { address };
+                    if (result.GetValue(compare) is { } second)
+                    {
+                        targets.Add(second);
+                    }
+
+                    var grpc = await GrpcBenchAsync(targets, examples, result.GetValue(concurrency), result.GetValue(requests), runCount, cancellationToken);
+                    report["grpc"] = grpc[0];
+                    if (grpc.Count > 1)
+                    {
+                        report["grpc_compare"] = grpc[1];
+                        report["compare_throughput_ratio"] = grpc[1]["median_requests_per_second"] / grpc[0]["median_requests_per_second"];
+                    }
+                }
+                else if (result.GetValue(compare) is not null)
+                {
+                    await Console.Error.WriteLineAsync("error: --compare-server needs --server.");
+                    return ExitCodes.BadInput;
                 }
                 else
                 {
@@ -121,47 +142,101 @@ internal static class BenchCommand
         };
     }
 
-    private static async Task<Dictionary<string, double>> GrpcBenchAsync(Uri address, List<TrainingExample> examples,
+    /// <summary>
+    /// Runs the same load against each target; with two, the runs alternate (A B, B A, …) so that a noisy neighbour
+    /// or a warming cache does not favour one of them.
+    /// </summary>
+    private static async Task<List<Dictionary<string, double>>> GrpcBenchAsync(IReadOnlyList<Uri> addresses, List<TrainingExample> examples,
         int concurrency, int requests, int runs, CancellationToken cancellationToken)
     {
-        using var channel = GrpcChannel.ForAddress(address);
-        var client = new CommentFilter.CommentFilterClient(channel);
-        var payloads = examples.Select(e => new CheckCommentRequest { Site = "https://bench.invalid/", Content = e.Content, Author = e.Author ?? "" }).ToList();
-
-        // Warm-up: connections, JIT and engine pools on both sides.
-        var (_, warmed, _) = await RunAsync(Math.Min(requests, 2000));
-        if (warmed.Count == 0)
+        // Each comment comes from one of a few thousand readers (IP and e-mail), so reputation has real subjects
+        // to look up and count, as on a live blog.
+        var payloads = examples.Select((e, i) => new CheckCommentRequest
         {
-            // Nothing to measure: every call failed (no server there, or it refuses every request).
-            throw new RpcException(new Status(StatusCode.Unavailable, $"every CheckComment call to {address} failed during warm-up"));
+            Site = "https://bench.invalid/",
+            Content = e.Content,
+            Author = e.Author ?? "",
+            UserIp = $"10.{(i % 5000) / 250}.{i % 250}.{(i * 7) % 250 + 1}",
+            AuthorEmail = $"reader{i % 5000}@mail.example",
+        }).ToList();
+        var targets = addresses.Select(a => new GrpcTarget(a, payloads, concurrency)).ToList();
+        try
+        {
+            foreach (var target in targets)
+            {
+                await target.WarmUpAsync(Math.Min(requests, 2000), cancellationToken);
+            }
+
+            for (var run = 0; run < runs; run++)
+            {
+                var order = run % 2 == 0 ? targets : Enumerable.Reverse(targets);
+                foreach (var target in order)
+                {
+                    await target.MeasureAsync(requests, cancellationToken);
+                }
+            }
+
+            return [.. targets.Select(t => t.Report(requests))];
+        }
+        finally
+        {
+            foreach (var target in targets)
+            {
+                target.Dispose();
+            }
+        }
+    }
+
+    /// <summary>One server under load: its channel, and the figures of every run against it.</summary>
+    private sealed class GrpcTarget(Uri address, List<CheckCommentRequest> payloads, int concurrency) : IDisposable
+    {
+        private readonly GrpcChannel _channel = GrpcChannel.ForAddress(address);
+        private readonly List<double> _throughputs = [];
+        private readonly List<double> _latencies = [];
+        private int _failures;
+        private int _withoutReputation;
+
+        public async Task WarmUpAsync(int count, CancellationToken cancellationToken)
+        {
+            // Connections, JIT and engine pools on both sides.
+            var (_, warmed, _, _) = await RunAsync(count, cancellationToken);
+            if (warmed.Count == 0)
+            {
+                // Nothing to measure: every call failed (no server there, or it refuses every request).
+                throw new RpcException(new Status(StatusCode.Unavailable, $"every CheckComment call to {address} failed during warm-up"));
+            }
         }
 
-        var throughputs = new List<double>();
-        var latencies = new List<double>();
-        var failures = 0;
-        for (var run = 0; run < runs; run++)
+        public async Task MeasureAsync(int count, CancellationToken cancellationToken)
         {
-            var (elapsed, times, failed) = await RunAsync(requests);
+            var (elapsed, times, failed, withoutReputation) = await RunAsync(count, cancellationToken);
+            _withoutReputation += withoutReputation;
             // Answered calls only: a failure that comes back fast is not throughput.
-            throughputs.Add(times.Count / elapsed.TotalSeconds);
-            latencies.AddRange(times);
-            failures += failed;
+            _throughputs.Add(times.Count / elapsed.TotalSeconds);
+            _latencies.AddRange(times);
+            _failures += failed;
         }
 
-        return new Dictionary<string, double>
+        public Dictionary<string, double> Report(int requests) => new()
         {
             ["concurrency"] = concurrency,
             ["requests_per_run"] = requests,
-            ["median_requests_per_second"] = Percentile(throughputs, 0.5),
-            ["p50_ms"] = Percentile(latencies, 0.5),
-            ["p99_ms"] = Percentile(latencies, 0.99),
-            ["failed"] = failures,
+            ["median_requests_per_second"] = Percentile(_throughputs, 0.5),
+            ["p50_ms"] = Percentile(_latencies, 0.5),
+            ["p99_ms"] = Percentile(_latencies, 0.99),
+            ["failed"] = _failures,
+            // Answered, but scored without reputation because the store did not answer within its timeout.
+            ["without_reputation"] = _withoutReputation,
         };
 
-        async Task<(TimeSpan Elapsed, List<double> Times, int Failed)> RunAsync(int count)
+        public void Dispose() => _channel.Dispose();
+
+        private async Task<(TimeSpan Elapsed, List<double> Times, int Failed, int WithoutReputation)> RunAsync(int count, CancellationToken cancellationToken)
         {
+            var client = new CommentFilter.CommentFilterClient(_channel);
             var next = -1;
             var failed = 0;
+            var withoutReputation = 0;
             var perWorker = new List<double>[concurrency];
             var started = Stopwatch.GetTimestamp();
             await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async worker =>
@@ -173,8 +248,12 @@ internal static class BenchCommand
                     var t0 = Stopwatch.GetTimestamp();
                     try
                     {
-                        await client.CheckCommentAsync(payloads[i % payloads.Count], deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancellationToken);
+                        var response = await client.CheckCommentAsync(payloads[i % payloads.Count], deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancellationToken);
                         times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                        if (!response.ReputationAvailable)
+                        {
+                            Interlocked.Increment(ref withoutReputation);
+                        }
                     }
                     catch (RpcException)
                     {
@@ -182,7 +261,7 @@ internal static class BenchCommand
                     }
                 }
             }));
-            return (Stopwatch.GetElapsedTime(started), perWorker.SelectMany(t => t).ToList(), failed);
+            return (Stopwatch.GetElapsedTime(started), perWorker.SelectMany(t => t).ToList(), failed, withoutReputation);
         }
     }
 

@@ -33,7 +33,7 @@ internal static class CliOptions
         DefaultValueFactory = defaultValue is null ? null : _ => defaultValue,
     };
 
-    private static Uri ParseServer(ArgumentResult result)
+    public static Uri ParseServer(ArgumentResult result)
     {
         var text = result.Tokens.Count == 0 ? "" : result.Tokens[0].Value;
         if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")

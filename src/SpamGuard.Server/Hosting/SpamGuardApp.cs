@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenTelemetry.Metrics;
 using SpamGuard.Contracts.V1;
 using SpamGuard.Core;
+using SpamGuard.Core.Diagnostics;
 using SpamGuard.Core.Privacy;
 using SpamGuard.Redis;
 using StackExchange.Redis;
@@ -52,6 +54,10 @@ internal static class SpamGuardApp
             publisher.Period = TimeSpan.FromSeconds(1);
         });
 
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(SpamGuardMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+            .AddPrometheusExporter());
+
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -68,6 +74,8 @@ internal static class SpamGuardApp
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.MapSpamGuardPages();
+        // Prometheus text format of the "SpamGuard" meter and the ASP.NET Core/Kestrel meters.
+        app.MapPrometheusScrapingEndpoint("/metrics");
 
         return app;
     }

@@ -249,5 +249,10 @@ public sealed class RedisModeTests
         Assert.Equal(Verdict.Spam, check.Verdict);
         Assert.False(check.ReputationAvailable);
         Assert.Equal(FeedbackOutcome.Queued, report.Outcome);
+
+        // Operators see the degradation in the metrics, not only in the responses.
+        var metrics = await node.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Matches(@"(?m)^spamguard_reputation_unavailable_total(\{[^}]*\})? 1$", metrics);
+        Assert.Matches(@"(?m)^spamguard_reports_journaled_total(\{[^}]*\})? 1$", metrics);
     }
 }
