@@ -5,13 +5,16 @@ namespace SpamGuard.Redis;
 
 /// <summary>
 /// Reputation in Redis, shared by every node: one hash per subject ("spamguard:rep:&lt;kind&gt;:&lt;pseudonym&gt;") whose
-/// fields are the <see cref="ReputationWindows"/> buckets, with a TTL of the longest window on every write. Every
-/// command touches one key, so the design works unchanged on Redis Cluster; all the commands of one check are sent as
-/// one pipelined batch (one round trip per node). Calls go through the <see cref="RedisCallGuard"/>: when Redis is
+/// fields are the <see cref="ReputationWindows"/> buckets, with a TTL of the longest window on every write. A check
+/// is one script per hash slot in one pipelined batch: on a single Redis, one command and one round trip for all the
+/// subjects; on Redis Cluster, never a script across slots (one round trip per node). Calls go through the <see cref="RedisCallGuard"/>: when Redis is
 /// slow or down they fail with <see cref="RedisUnavailableException"/> and the caller scores without reputation.
 /// </summary>
 public sealed class RedisReputationStore(IConnectionMultiplexer redis, RedisCallGuard guard) : IReputationStore
 {
+    private const int Unknown = 0, Standalone = 1, Cluster = 2;
+    private int _topology;
+
     // Takes a report back without going below zero: HINCRBY alone would leave negative counts.
     private const string DecrementToZero = """
         for i, field in ipairs(ARGV) do
@@ -20,11 +23,16 @@ public sealed class RedisReputationStore(IConnectionMultiplexer redis, RedisCall
         return 0
         """;
 
+    // For every key: read the counts from before this check, count it, renew the TTL. The caller passes only keys
+    // of one hash slot, so the script is valid on Redis Cluster too.
     private const string ReadAndCount = """
-        local counts = redis.call('HGETALL', KEYS[1])
-        for i = 2, #ARGV do redis.call('HINCRBY', KEYS[1], ARGV[i], 1) end
-        redis.call('EXPIRE', KEYS[1], ARGV[1])
-        return counts
+        local out = {}
+        for k = 1, #KEYS do
+          out[k] = redis.call('HGETALL', KEYS[k])
+          for i = 2, #ARGV do redis.call('HINCRBY', KEYS[k], ARGV[i], 1) end
+          redis.call('EXPIRE', KEYS[k], ARGV[1])
+        end
+        return out
         """;
 
     public async Task<IReadOnlyList<SubjectReputation>> RecordCheckAsync(
@@ -39,15 +47,26 @@ public sealed class RedisReputationStore(IConnectionMultiplexer redis, RedisCall
         }
 
         RedisValue[] arguments = [(long)ReputationWindows.Retention.TotalSeconds, .. fields];
+        var groups = SlotGroups(distinct);
         var reads = await guard.RunAsync(async () =>
         {
             var batch = redis.GetDatabase().CreateBatch();
-            // One script per subject: it reads the counts from before this check, counts it and renews the TTL in one
-            // command on one key (Cluster-safe), instead of a read, several increments and an EXPIRE each.
-            var readTasks = distinct.Select(subject => batch.ScriptEvaluateAsync(ReadAndCount, [Key(subject)], arguments)).ToList();
+            // One script per hash slot: on a single Redis that is one command for the whole check; on a Cluster the
+            // subjects spread over slots, and each slot's script still runs on one node.
+            var scripts = groups.Select(group => batch.ScriptEvaluateAsync(ReadAndCount, [.. group.Select(i => Key(distinct[i]))], arguments)).ToList();
             batch.Execute();
-            await Task.WhenAll(readTasks);
-            return readTasks.Select(t => ToEntries(t.Result)).ToList();
+            await Task.WhenAll(scripts);
+            var entries = new HashEntry[distinct.Count][];
+            for (var g = 0; g < groups.Count; g++)
+            {
+                var perKey = (RedisResult[])scripts[g].Result!;
+                for (var k = 0; k < groups[g].Count; k++)
+                {
+                    entries[groups[g][k]] = ToEntries(perKey[k]);
+                }
+            }
+
+            return entries;
         }, cancellationToken);
 
         var result = new List<SubjectReputation>(distinct.Count);
@@ -104,6 +123,38 @@ public sealed class RedisReputationStore(IConnectionMultiplexer redis, RedisCall
             await Task.WhenAll(pending);
             return true;
         }, cancellationToken);
+    }
+
+    /// <summary>Indexes of <paramref name="subjects"/> grouped so that each group's keys share a hash slot; one group
+    /// when the server is not a Cluster.</summary>
+    private List<List<int>> SlotGroups(List<ReputationSubject> subjects)
+    {
+        if (!IsCluster())
+        {
+            return [[.. Enumerable.Range(0, subjects.Count)]];
+        }
+
+        return [.. Enumerable.Range(0, subjects.Count).GroupBy(i => redis.HashSlot(Key(subjects[i]))).Select(g => g.ToList())];
+    }
+
+    private bool IsCluster()
+    {
+        var known = Volatile.Read(ref _topology);
+        if (known != Unknown)
+        {
+            return known == Cluster;
+        }
+
+        // Decided once the client has met a server; until then, per-slot groups are always safe.
+        var servers = redis.GetServers();
+        if (servers.Length == 0 || !servers.Any(s => s.IsConnected))
+        {
+            return true;
+        }
+
+        var cluster = servers.Any(s => s.ServerType == ServerType.Cluster);
+        Volatile.Write(ref _topology, cluster ? Cluster : Standalone);
+        return cluster;
     }
 
     private static RedisValue[] FieldsToIncrement(ReputationCounter counter, DateTimeOffset at) =>

@@ -202,4 +202,29 @@ public sealed class CommentCheckServiceTests : IDisposable
         Assert.Equal(5, read[0].Count(ReputationCounter.Checks, ReputationWindow.LastHour, DateTimeOffset.UtcNow));
         Assert.Equal(0, read[0].Count(ReputationCounter.SpamVerdicts, ReputationWindow.LastHour, DateTimeOffset.UtcNow));
     }
+
+    [Fact]
+    public async Task AnOutage_IsWarnedAboutOnceWhenItStartsAndNotedWhenItEnds()
+    {
+        var log = new ListLogger<CommentCheckService>();
+        using var h = new FeedbackHarness(new FixedContributionModel("fixed-1", new Thresholds(0.5, 0.99), ModelLogit), null, null, log);
+
+        h.AllDown = true;
+        for (var i = 0; i < 5; i++)
+        {
+            await h.Checks.CheckAsync(From(Ip, $"during {i}"), CancellationToken.None);
+        }
+
+        h.AllDown = false;
+        await h.Checks.CheckAsync(From(Ip, "after"), CancellationToken.None);
+        await h.Checks.CheckAsync(From(Ip, "after again"), CancellationToken.None);
+
+        var warnings = log.Entries.Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Information).ToList();
+        Assert.Equal(2, warnings.Count);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, warnings[0].Level);
+        Assert.Contains("stopped answering", warnings[0].Message, StringComparison.Ordinal);
+        Assert.Contains("answers again", warnings[1].Message, StringComparison.Ordinal);
+        Assert.Equal(5, h.Counter("spamguard.reputation.unavailable"));
+        Assert.DoesNotContain(log.Entries, e => e.Message.Contains("203.0.113.7", StringComparison.Ordinal));
+    }
 }

@@ -24,6 +24,11 @@ internal sealed class FeedbackHarness : IDisposable
     private readonly Dictionary<string, long> _counters = new(StringComparer.Ordinal);
 
     public FeedbackHarness(IScoringModel model, FeedbackOptions? feedbackOptions = null, ReputationWeights? weights = null)
+        : this(model, feedbackOptions, weights, NullLogger<CommentCheckService>.Instance)
+    {
+    }
+
+    public FeedbackHarness(IScoringModel model, FeedbackOptions? feedbackOptions, ReputationWeights? weights, Microsoft.Extensions.Logging.ILogger<CommentCheckService> checkLogger)
     {
         Options = feedbackOptions ?? new FeedbackOptions();
         Options.DataDirectory = _dir;
@@ -53,7 +58,7 @@ internal sealed class FeedbackHarness : IDisposable
         var feedback = Microsoft.Extensions.Options.Options.Create(Options);
         Checks = new CommentCheckService(scorer, Reputation, Records, Pseudonyms,
             Microsoft.Extensions.Options.Options.Create(new ReputationOptions { Weights = weights ?? new ReputationWeights() }),
-            feedback, TimeProvider.System, metrics, NullLogger<CommentCheckService>.Instance);
+            feedback, TimeProvider.System, metrics, checkLogger);
         Feedback = new FeedbackService(Records, Reputation, Examples, Journal, Pseudonyms, feedback, TimeProvider.System, metrics,
             NullLogger<FeedbackService>.Instance);
     }
@@ -214,4 +219,23 @@ internal sealed class FlakyExampleStore(JsonlLabelledExampleStore inner) : Flaky
     }
 
     public IAsyncEnumerable<LabelledExample> ReadAllAsync(CancellationToken cancellationToken) => inner.ReadAllAsync(cancellationToken);
+}
+
+/// <summary>Keeps every log entry, to assert what is logged at which level.</summary>
+internal sealed class ListLogger<T> : Microsoft.Extensions.Logging.ILogger<T>
+{
+    public List<(Microsoft.Extensions.Logging.LogLevel Level, string Message)> Entries { get; } = [];
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        lock (Entries)
+        {
+            Entries.Add((logLevel, formatter(state, exception)));
+        }
+    }
 }

@@ -53,13 +53,38 @@ public static class ReputationWindows
         ArgumentNullException.ThrowIfNull(buckets);
         var (_, length, count, code) = Layout.Single(l => l.Window == window);
         var current = BucketOf(now, length);
+        var prefix = Prefix(counter);
         long sum = 0;
-        for (var b = current - count + 1; b <= current; b++)
+        // A subject holds a few dozen fields; scanning them beats formatting the name of every bucket in the window.
+        foreach (var (field, value) in buckets)
         {
-            sum += buckets.GetValueOrDefault(Field(counter, code, b));
+            if (TryParse(field, out var fieldPrefix, out var fieldCode, out var bucket)
+                && fieldPrefix.SequenceEqual(prefix) && fieldCode.SequenceEqual(code)
+                && bucket > current - count && bucket <= current)
+            {
+                sum += value;
+            }
         }
 
         return sum;
+    }
+
+    // "sr:h:493812" → ("sr", "h", 493812) without allocating.
+    private static bool TryParse(string field, out ReadOnlySpan<char> prefix, out ReadOnlySpan<char> code, out long bucket)
+    {
+        var span = field.AsSpan();
+        var first = span.IndexOf(':');
+        var second = first < 0 ? -1 : span[(first + 1)..].IndexOf(':');
+        if (second < 0)
+        {
+            prefix = code = default;
+            bucket = 0;
+            return false;
+        }
+
+        prefix = span[..first];
+        code = span.Slice(first + 1, second);
+        return long.TryParse(span[(first + second + 2)..], NumberStyles.None, CultureInfo.InvariantCulture, out bucket);
     }
 
     /// <summary>Fields older than every window at <paramref name="now"/>, which a store may delete.</summary>

@@ -27,6 +27,10 @@ public sealed partial class CommentCheckService(
     SpamGuardMetrics metrics,
     ILogger<CommentCheckService> logger)
 {
+    // 1 while the reputation store is failing: an outage is logged once when it starts and once when it ends, not
+    // once per check (the per-check lines are Debug; the metric counts every degraded check).
+    private int _degraded;
+
     /// <exception cref="ModelNotReadyException">No model is loaded yet.</exception>
     public async Task<CheckResult> CheckAsync(Comment comment, CancellationToken cancellationToken)
     {
@@ -63,6 +67,15 @@ public sealed partial class CommentCheckService(
         {
             metrics.ReputationUnavailable();
             LogReputationUnavailable(logger, checkId, ex.Message);
+            if (Interlocked.Exchange(ref _degraded, 1) == 0)
+            {
+                LogDegraded(logger, ex.Message);
+            }
+        }
+
+        if (known is not null && Volatile.Read(ref _degraded) == 1 && Interlocked.Exchange(ref _degraded, 0) == 1)
+        {
+            LogRecovered(logger);
         }
 
         var saved = false;
@@ -102,9 +115,15 @@ public sealed partial class CommentCheckService(
         }
     }
 
-    [LoggerMessage(5001, LogLevel.Warning, "Check {CheckId} scored without reputation: {Reason}")]
+    [LoggerMessage(5001, LogLevel.Debug, "Check {CheckId} scored without reputation: {Reason}")]
     private static partial void LogReputationUnavailable(ILogger logger, string checkId, string reason);
 
-    [LoggerMessage(5002, LogLevel.Warning, "Check {CheckId} was not recorded, so it cannot be reported by id: {Reason}")]
+    [LoggerMessage(5002, LogLevel.Debug, "Check {CheckId} was not recorded, so it cannot be reported by id: {Reason}")]
     private static partial void LogRecordNotSaved(ILogger logger, string checkId, string reason);
+
+    [LoggerMessage(5003, LogLevel.Warning, "The reputation store stopped answering in time; checks are scored without reputation until it recovers: {Reason}")]
+    private static partial void LogDegraded(ILogger logger, string reason);
+
+    [LoggerMessage(5004, LogLevel.Information, "The reputation store answers again; checks use reputation.")]
+    private static partial void LogRecovered(ILogger logger);
 }
