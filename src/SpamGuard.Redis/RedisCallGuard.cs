@@ -46,7 +46,9 @@ public sealed class RedisCallGuard
                 MinimumThroughput = options.MinimumThroughput,
                 SamplingDuration = TimeSpan.FromSeconds(options.SamplingSeconds),
                 BreakDuration = TimeSpan.FromSeconds(options.BreakSeconds),
-                ShouldHandle = new PredicateBuilder().Handle<RedisException>().Handle<TimeoutRejectedException>(),
+                // RedisTimeoutException is a TimeoutException, not a RedisException: the client's own timeouts (a
+                // command stuck in the backlog while it reconnects) count as failures too.
+                ShouldHandle = new PredicateBuilder().Handle<RedisException>().Handle<TimeoutException>().Handle<TimeoutRejectedException>(),
             })
             .AddTimeout(TimeSpan.FromMilliseconds(options.TimeoutMilliseconds))
             .Build();
@@ -60,7 +62,7 @@ public sealed class RedisCallGuard
         {
             return await _pipeline.ExecuteAsync(static async (call, token) => await Abandonable(call(), token), call, cancellationToken);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutRejectedException or BrokenCircuitException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or TimeoutRejectedException or BrokenCircuitException)
         {
             throw new RedisUnavailableException(ex);
         }

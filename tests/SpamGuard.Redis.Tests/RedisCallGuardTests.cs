@@ -95,6 +95,29 @@ public sealed class RedisCallGuardTests
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"took {watch.Elapsed}");
     }
 
+    [Fact]
+    public async Task ClientTimeoutBeforeTheGuards_IsUnavailableToo_NotAnEscapingTimeoutException()
+    {
+        // The client gives up first (its 100 ms against the guard's 5 s): StackExchange.Redis then throws
+        // RedisTimeoutException, which is a TimeoutException and not a RedisException. Seen in CI while a
+        // restarted server was being reconnected to.
+        await using var server = await RedisServerProcess.StartAsync();
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(
+            new RedisOptions { Configuration = server.Endpoint, CommandTimeoutMilliseconds = 100 }.ToClientOptions()).WaitAsync(Deadline);
+        var guard = new RedisCallGuard(new RedisResilienceOptions { TimeoutMilliseconds = 5000 });
+        await server.PauseAsync();
+        try
+        {
+            var ex = await Assert.ThrowsAsync<RedisUnavailableException>(() => guard.RunAsync(() => redis.GetDatabase().StringGetAsync("k")).WaitAsync(Deadline));
+
+            Assert.IsAssignableFrom<TimeoutException>(ex.InnerException);
+        }
+        finally
+        {
+            await server.ResumeAsync();
+        }
+    }
+
     // The client's own timeout is long, so only the guard can end a call early.
     private static async Task<ConnectionMultiplexer> ConnectAsync(RedisServerProcess server) =>
         await ConnectionMultiplexer.ConnectAsync(

@@ -32,6 +32,12 @@ public sealed partial class JournalReplayService(FeedbackService feedback, IOpti
                 {
                     LogStillUnavailable(logger);
                 }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // A journal file that cannot be read or moved must not stop the host (a BackgroundService that
+                    // throws does); the journal stays, and the next tick tries again.
+                    LogJournalUnreadable(logger, ex);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -39,6 +45,9 @@ public sealed partial class JournalReplayService(FeedbackService feedback, IOpti
             // Shutdown.
         }
     }
+
+    [LoggerMessage(5202, LogLevel.Error, "The report journal could not be replayed; retrying on the next tick.")]
+    private static partial void LogJournalUnreadable(ILogger logger, Exception exception);
 
     [LoggerMessage(5201, LogLevel.Debug, "Reports are waiting in the journal; a store is still unavailable.")]
     private static partial void LogStillUnavailable(ILogger logger);

@@ -123,11 +123,31 @@ internal sealed class SpamGuardHost : IAsyncDisposable
         return new SpamGuardHost(app, classifier: null, grpcPort, httpPort);
     }
 
-    /// <summary>Local files of each host (secret, examples, journal) go to a fresh directory, never the test's working directory.</summary>
+    private static readonly string StorageRoot = CreateStorageRoot();
+
+    /// <summary>Local files of each host (secret, examples, journal) go to a fresh directory under one temporary root
+    /// per test run, never the test's working directory.</summary>
     public static string[] StorageArgs()
     {
-        var dir = Directory.CreateTempSubdirectory("spamguard-host-").FullName;
+        var dir = Directory.CreateDirectory(Path.Combine(StorageRoot, Guid.NewGuid().ToString("N"))).FullName;
         return [$"--Feedback:DataDirectory={dir}", $"--Privacy:PseudonymSecretFile={Path.Combine(dir, "pseudonym-secret.key")}"];
+    }
+
+    private static string CreateStorageRoot()
+    {
+        var root = Directory.CreateTempSubdirectory("spamguard-hosts-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(root, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still open at exit; the temporary directory is the OS's to clean then.
+            }
+        };
+        return root;
     }
 
     public async ValueTask DisposeAsync()
