@@ -6,6 +6,7 @@ var root = new RootCommand("spamguard: train, evaluate and benchmark SpamGuard m
 root.Subcommands.Add(TrainCommand.Create(args));
 root.Subcommands.Add(EvaluateCommand.Create());
 root.Subcommands.Add(CheckCommand.Create());
+root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 
 var parsed = root.Parse(args);

@@ -117,6 +117,38 @@ public sealed partial class CheckCommandTests(TinyModelServerFixture fixture) : 
         Assert.True(grpc.GetProperty("median_requests_per_second").GetDouble() > 0, result.StdOut);
     }
 
+    [Fact]
+    public async Task Report_records_then_repeats_then_corrects_a_check_made_with_check()
+    {
+        using var check = await CheckJsonAsync("A comment to be reported " + Guid.NewGuid());
+        var id = check.RootElement.GetProperty("checkId").GetString()!;
+        string[] report = ["report", "--server", Server.GrpcAddress, "--site", "http://localhost/", "--check-id", id];
+
+        var spam = await SpamGuardCli.RunAsync([.. report, "--spam"]);
+        var again = await SpamGuardCli.RunAsync([.. report, "--spam", "--json"]);
+        var ham = await SpamGuardCli.RunAsync([.. report, "--ham"]);
+
+        Assert.True(spam.ExitCode == SpamGuardCli.Ok, spam.ToString());
+        Assert.StartsWith("recorded:", spam.StdOut, StringComparison.Ordinal);
+        using var repeated = JsonDocument.Parse(again.StdOut);
+        Assert.Equal("FEEDBACK_OUTCOME_REPEATED", repeated.RootElement.GetProperty("outcome").GetString());
+        Assert.StartsWith("corrected:", ham.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Report_of_an_unknown_check_exits_4_and_bad_input_exits_2()
+    {
+        var unknown = await SpamGuardCli.RunAsync("report", "--server", Server.GrpcAddress, "--site", "http://localhost/", "--check-id", "0123456789abcdef0123456789abcdef", "--spam");
+        var malformed = await SpamGuardCli.RunAsync("report", "--server", Server.GrpcAddress, "--site", "http://localhost/", "--check-id", "nope", "--ham");
+        var both = await SpamGuardCli.RunAsync("report", "--server", Server.GrpcAddress, "--site", "http://localhost/", "--check-id", "0123456789abcdef0123456789abcdef", "--spam", "--ham");
+
+        Assert.True(unknown.ExitCode == SpamGuardCli.NotFound, unknown.ToString());
+        Assert.Contains("NotFound", unknown.StdErr, StringComparison.Ordinal);
+        Assert.True(malformed.ExitCode == SpamGuardCli.BadInput, malformed.ToString());
+        Assert.Contains("check_id", malformed.StdErr, StringComparison.Ordinal);
+        Assert.True(both.ExitCode == SpamGuardCli.BadInput, both.ToString());
+    }
+
     private async Task<JsonDocument> CheckJsonAsync(string content)
     {
         var result = await SpamGuardCli.RunAsync("check", "--server", Server.GrpcAddress, "--content", content, "--json");

@@ -9,4 +9,7 @@ internal static class ExitCodes
 
     /// <summary>The server could not be reached or refused the call.</summary>
     public const int ServerError = 3;
+
+    /// <summary>The server does not know what was asked about (an unknown or expired check id).</summary>
+    public const int NotFound = 4;
 }

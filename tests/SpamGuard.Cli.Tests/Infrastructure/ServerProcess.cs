@@ -40,14 +40,21 @@ public sealed class ServerProcess : IDisposable
     /// </summary>
     public static string AssemblyPath { get; } = FindServerAssembly();
 
-    /// <summary>The arguments every start gets: the two endpoints on the given ports, production, quiet logs.</summary>
-    public static string[] BaseArgs(int grpcPort, int httpPort) =>
-    [
-        $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{grpcPort}",
-        $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{httpPort}",
-        "--environment=Production",
-        "--Logging:LogLevel:Default=Warning",
-    ];
+    /// <summary>The arguments every start gets: the two endpoints on the given ports, production, quiet logs, and a
+    /// fresh temporary directory for the server's local files (secret, examples).</summary>
+    public static string[] BaseArgs(int grpcPort, int httpPort)
+    {
+        var data = Directory.CreateTempSubdirectory("spamguard-cli-server-").FullName;
+        return
+        [
+            $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{grpcPort}",
+            $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{httpPort}",
+            "--environment=Production",
+            "--Logging:LogLevel:Default=Warning",
+            $"--Feedback:DataDirectory={data}",
+            $"--Privacy:PseudonymSecretFile={Path.Combine(data, "pseudonym-secret.key")}",
+        ];
+    }
 
     /// <summary>Starts the server on <paramref name="modelPath"/> and waits until <c>GET /healthz</c> answers 200.</summary>
     public static async Task<ServerProcess> StartAsync(string modelPath)

@@ -10,6 +10,8 @@ public static class SpamGuardCli
 
     public const int ServerError = 3;
 
+    public const int NotFound = 4;
+
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 
     public static readonly TimeSpan TrainTimeout = TimeSpan.FromSeconds(120);
