@@ -12,6 +12,16 @@ public sealed class PrivacyOptions
 
     /// <summary>Used when no secret is configured: read from this file, or generated into it on first start.</summary>
     public string PseudonymSecretFile { get; set; } = Path.Combine("data", "pseudonym-secret.key");
+
+    /// <summary>Who runs this service, as the privacy page names them.</summary>
+    public string OperatorName { get; set; } = "the operator of this site";
+
+    /// <summary>How commenters reach the operator (an e-mail address or a URL); empty when not configured.</summary>
+    public string OperatorContact { get; set; } = "";
+
+    /// <summary>The legal basis the privacy page states.</summary>
+    public string LegalBasis { get; set; } =
+        "Legitimate interest (GDPR Art. 6(1)(f)): keeping spam and abuse off the site, with personal data pseudonymised and kept only as long as stated here.";
 }
 
 /// <summary>Loads the configured secret, or the one persisted on an earlier start, or makes and persists one.</summary>

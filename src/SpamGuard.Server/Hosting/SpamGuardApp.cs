@@ -7,6 +7,7 @@ using SpamGuard.Core.Privacy;
 using SpamGuard.Redis;
 using StackExchange.Redis;
 using SpamGuard.ML;
+using SpamGuard.Server.Privacy;
 using SpamGuard.Server.Scoring;
 
 namespace SpamGuard.Server.Hosting;
@@ -74,6 +75,7 @@ internal static class SpamGuardApp
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.MapSpamGuardPages();
+        app.MapPrivacyPage();
         // Prometheus text format of the "SpamGuard" meter and the ASP.NET Core/Kestrel meters.
         app.MapPrometheusScrapingEndpoint("/metrics");
 

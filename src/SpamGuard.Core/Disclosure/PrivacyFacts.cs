@@ -1,0 +1,110 @@
+using System.Net;
+using SpamGuard.Core.Comments;
+using SpamGuard.Core.Explanations;
+using SpamGuard.Core.Feedback;
+using SpamGuard.Core.Privacy;
+using SpamGuard.Core.Reputation;
+
+namespace SpamGuard.Core.Disclosure;
+
+/// <summary>Everything the privacy page states, as data (the HTML page and /privacy.json render the same record).</summary>
+public sealed record PrivacyFacts(
+    string OperatorName,
+    string OperatorContact,
+    string LegalBasis,
+    IReadOnlyList<FieldFact> Fields,
+    IReadOnlyList<StoreFact> Stores,
+    string Erasure,
+    NoticeSnippet Snippet);
+
+/// <summary>What happens to one submitted field in a normal (non-test) check.</summary>
+public sealed record FieldFact(string Field, string Purpose, DataHandling Handling, TimeSpan Retention);
+
+/// <summary>One place data is kept: what, under which key or pseudonym, where, and for how long.</summary>
+public sealed record StoreFact(string Name, string Holds, string KeyedBy, string Location, TimeSpan? Retention, string RetentionNote);
+
+/// <summary>The notice a blog pastes under its comment form.</summary>
+public sealed record NoticeSnippet(string Html, string Text);
+
+/// <summary>
+/// Builds the privacy facts from the live configuration and the same code that writes each check's disclosure
+/// (<see cref="ProcessingDisclosure"/>), so the page cannot say something the service does not do: change a
+/// retention option and the page changes with it.
+/// </summary>
+public static class PrivacyFactsBuilder
+{
+    // Placeholder values that only select which disclosure entries apply; none of them is shown on the page.
+    private static readonly Comment EveryField = new()
+    {
+        Site = new Uri("https://blog.invalid/"),
+        UserIp = IPAddress.Parse("192.0.2.1"),
+        UserAgent = "-",
+        Referrer = "-",
+        Permalink = new Uri("https://blog.invalid/post"),
+        Author = "-",
+        AuthorEmail = "a@b.invalid",
+        AuthorUrl = new Uri("https://a.invalid/"),
+        Content = "-",
+        CommentDate = DateTimeOffset.UnixEpoch,
+        PostModifiedDate = DateTimeOffset.UnixEpoch,
+        SiteLanguages = ["-"],
+        Charset = "-",
+        UserRole = "-",
+        IsTest = false,
+        Honeypot = new Honeypot("-", ""),
+        ClientSignals = new ClientSignals(TimeSpan.FromSeconds(1), true),
+    };
+
+    private static readonly ReputationSubject[] EveryKind =
+    [
+        new(SubjectKind.Ip, "ip:-"), new(SubjectKind.Network, "net:-"), new(SubjectKind.Email, "email:-"),
+        new(SubjectKind.AuthorHost, "host:-"), new(SubjectKind.LinkHost, "host:-"), new(SubjectKind.Content, "content:-"),
+    ];
+
+    /// <param name="sharedStore">Where shared data lives: "Redis" when configured, else in this process.</param>
+    /// <param name="privacyUrl">The absolute address of the privacy page, for the snippet.</param>
+    public static PrivacyFacts Build(PrivacyOptions privacy, FeedbackOptions feedback, bool sharedStore, Uri privacyUrl)
+    {
+        ArgumentNullException.ThrowIfNull(privacy);
+        ArgumentNullException.ThrowIfNull(feedback);
+        ArgumentNullException.ThrowIfNull(privacyUrl);
+        var stored = new StoredData(ReputationUse.Recorded, EveryKind, ReputationWindows.Retention, feedback.CheckRetention);
+        var fields = ProcessingDisclosure.For(EveryField with { IsTest = false }, stored)
+            .Select(p => new FieldFact(p.Field, p.Purpose, p.Handling, p.Retention))
+            .ToList();
+        var where = sharedStore ? "Redis, shared by the SpamGuard servers of this deployment" : "the memory of the SpamGuard process (lost when it restarts)";
+        var stores = new List<StoreFact>
+        {
+            new("Reputation",
+                "Counts of checks, spam verdicts, and spam and ham reports per IP address, its network, e-mail address, author website, linked domain and text fingerprint, in hourly, daily and 30-day windows",
+                "Keyed pseudonyms (HMAC-SHA256 under a secret that never leaves the server); never the address itself",
+                where, ReputationWindows.Retention, "after the last check or report that touched the entry"),
+            new("Check records",
+                "What one check used: the site, the time, the pseudonyms above, the comment text with e-mail and IP addresses masked, the shape of the author's name, the verdict",
+                "The check id (random, 128 bits)",
+                where, feedback.CheckRetention, "after the check; a blog can report the check only within this time"),
+            new("Training examples",
+                "Comments a blog reported as spam or not spam: the masked text, the shape of the author's name, the label, the site, the check id",
+                "Report id",
+                sharedStore ? "Redis (a stream), shared by the SpamGuard servers of this deployment" : "a file on the SpamGuard server",
+                sharedStore ? feedback.ExampleRetention : null,
+                sharedStore ? "after the report" : "not yet trimmed automatically on this configuration; ask the operator to erase"),
+        };
+        if (sharedStore)
+        {
+            stores.Add(new StoreFact("Report journal",
+                "Reports received while Redis did not answer, until they are applied (the same data as a report)",
+                "Report id", "a file on the SpamGuard server",
+                null, "deleted as soon as Redis takes the reports (normally seconds to minutes)"));
+        }
+
+        var contact = string.IsNullOrWhiteSpace(privacy.OperatorContact) ? privacy.OperatorName : $"{privacy.OperatorName} ({privacy.OperatorContact})";
+        var erasure = $"To have data about you erased before it expires, ask {contact}, giving the e-mail address, IP address or website you used. " +
+            "Otherwise every entry expires on its own after the time stated above.";
+        var link = privacyUrl.AbsoluteUri;
+        var snippet = new NoticeSnippet(
+            $"<p class=\"spamguard-notice\">This site uses SpamGuard to reduce spam. <a href=\"{WebUtility.HtmlEncode(link)}\">Learn how your comment data is processed</a>.</p>",
+            $"This site uses SpamGuard to reduce spam. Learn how your comment data is processed: {link}");
+        return new PrivacyFacts(privacy.OperatorName, privacy.OperatorContact, privacy.LegalBasis, fields, stores, erasure, snippet);
+    }
+}
