@@ -24,6 +24,8 @@ internal static class PrivacyPage
         table{border-collapse:collapse;width:100%;display:block;overflow-x:auto}
         th,td{border:1px solid #999;padding:.4rem;text-align:left;vertical-align:top}
         code,pre{font-family:ui-monospace,monospace;font-size:.9rem}pre{white-space:pre-wrap;background:#f3f3f3;padding:.5rem}
+        @media (max-width:40rem){table,thead,tbody,tr,th,td{display:block}thead{position:absolute;left:-9999px}
+        tr{border:1px solid #999;margin-bottom:1rem}th,td{border:0}td::before{content:attr(data-label) ": ";font-weight:bold}}
         """;
 
     // The one inline style block is allowed by its hash: no 'unsafe-inline', no script at all.
@@ -82,8 +84,8 @@ internal static class PrivacyPage
           .Append("<table>\n<thead><tr><th scope=\"col\">Field</th><th scope=\"col\">What it is used for</th><th scope=\"col\">Kept?</th><th scope=\"col\">For how long</th></tr></thead>\n<tbody>\n");
         foreach (var field in facts.Fields)
         {
-            sb.Append("<tr><th scope=\"row\"><code>").Append(h.Encode(field.Field)).Append("</code></th><td>").Append(h.Encode(field.Purpose))
-              .Append("</td><td>").Append(h.Encode(Handling(field.Handling))).Append("</td><td>")
+            sb.Append("<tr><th scope=\"row\"><code>").Append(h.Encode(field.Field)).Append("</code></th><td data-label=\"Used for\">").Append(h.Encode(field.Purpose))
+              .Append("</td><td data-label=\"Kept\">").Append(h.Encode(Handling(field.Handling))).Append("</td><td data-label=\"For how long\">")
               .Append(h.Encode(CheckResultMapper.DescribeRetention(field.Retention))).Append("</td></tr>\n");
         }
 
@@ -92,9 +94,9 @@ internal static class PrivacyPage
         foreach (var store in facts.Stores)
         {
             var kept = store.Retention is { } r ? CheckResultMapper.DescribeRetention(r) + " " + store.RetentionNote : store.RetentionNote;
-            sb.Append("<tr><th scope=\"row\">").Append(h.Encode(store.Name)).Append("</th><td>").Append(h.Encode(store.Holds))
-              .Append("</td><td>").Append(h.Encode(store.KeyedBy)).Append("</td><td>").Append(h.Encode(store.Location))
-              .Append("</td><td>").Append(h.Encode(kept)).Append("</td></tr>\n");
+            sb.Append("<tr><th scope=\"row\">").Append(h.Encode(store.Name)).Append("</th><td data-label=\"Holds\">").Append(h.Encode(store.Holds))
+              .Append("</td><td data-label=\"Keyed by\">").Append(h.Encode(store.KeyedBy)).Append("</td><td data-label=\"Where\">").Append(h.Encode(store.Location))
+              .Append("</td><td data-label=\"Kept\">").Append(h.Encode(kept)).Append("</td></tr>\n");
         }
 
         sb.Append("</tbody>\n</table>\n<h2 id=\"erasure\">Having your data erased</h2>\n<p>").Append(h.Encode(facts.Erasure)).Append("</p>\n")
