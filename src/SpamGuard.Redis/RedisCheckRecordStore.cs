@@ -35,8 +35,10 @@ public sealed class RedisCheckRecordStore(IConnectionMultiplexer redis, RedisCal
         {
             var key = Key(record.CheckId);
             var batch = redis.GetDatabase().CreateBatch();
+            HashEntry[] receipt = record.Receipt is { } r ? [new("receipt", JsonSerializer.Serialize(r))] : [];
             var set = batch.HashSetAsync(key,
             [
+                .. receipt,
                 new("site", record.Site),
                 new("checked_at", record.CheckedAt.ToUnixTimeMilliseconds()),
                 new("subjects", JsonSerializer.Serialize(record.Subjects.Select(s => new[] { s.Kind.ToString(), s.Pseudonym }))),
@@ -112,6 +114,7 @@ public sealed class RedisCheckRecordStore(IConnectionMultiplexer redis, RedisCal
             subjects,
             (string)map["content"]!,
             (string)map["author_shape"]!,
-            (int)map["model_spam"] == 1);
+            (int)map["model_spam"] == 1,
+            map.TryGetValue("receipt", out var receipt) ? JsonSerializer.Deserialize<CheckReceipt>((string)receipt!) : null);
     }
 }

@@ -29,6 +29,29 @@ public abstract class CheckRecordStoreContract
     }
 
     [Fact]
+    public async Task Receipt_ReadsBackWhole()
+    {
+        var store = await StoreAsync();
+        var processing = new SpamGuard.Core.Explanations.FieldProcessing("user_ip", "Reputation: counted.", SpamGuard.Core.Explanations.DataHandling.StoredPseudonymised, TimeSpan.FromDays(31))
+        {
+            Pseudonyms = ["ip:AAAA", "net:BBBB"],
+        };
+        var record = Record(Guid.NewGuid().ToString("N")) with
+        {
+            Receipt = new CheckReceipt(SpamGuard.Core.Scoring.Verdict.Discard, 0.997, "spamguard-1.0.0", [processing]),
+        };
+
+        await store.SaveAsync(record, TimeSpan.FromDays(7), CancellationToken.None);
+        var read = (await store.GetAsync(record.CheckId, CancellationToken.None))?.Receipt;
+
+        Assert.NotNull(read);
+        Assert.Equal((record.Receipt.Verdict, record.Receipt.SpamProbability, record.Receipt.ModelVersion), (read.Verdict, read.SpamProbability, read.ModelVersion));
+        var entry = Assert.Single(read.Processing);
+        Assert.Equal(processing with { Pseudonyms = [] }, entry with { Pseudonyms = [] });
+        Assert.Equal(processing.Pseudonyms, entry.Pseudonyms);
+    }
+
+    [Fact]
     public async Task UnknownCheck_IsNotFound()
     {
         var store = await StoreAsync();

@@ -227,4 +227,29 @@ public sealed class CommentCheckServiceTests : IDisposable
         Assert.Equal(5, h.Counter("spamguard.reputation.unavailable"));
         Assert.DoesNotContain(log.Entries, e => e.Message.Contains("203.0.113.7", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task CheckRecord_HoldsTheReceipt_TheCallerWasGiven()
+    {
+        var result = await _h.Checks.CheckAsync(From(Ip, "Hello", "ann@mail.example"), CancellationToken.None);
+        var receipt = (await _h.Records.Inner.GetAsync(result.CheckId, CancellationToken.None))?.Receipt;
+
+        Assert.NotNull(receipt);
+        Assert.Equal(result.Verdict, receipt.Verdict);
+        Assert.Equal(result.SpamProbability, receipt.SpamProbability);
+        Assert.Equal(result.ModelVersion, receipt.ModelVersion);
+        Assert.Equal(result.Explanation.Processing, receipt.Processing);
+    }
+
+    [Fact]
+    public async Task RecordNotSaved_TheDisclosureSaysNothingWasKeptWithARecord()
+    {
+        _h.Records.Down = true;
+
+        var result = await _h.Checks.CheckAsync(From(Ip, "Hello"), CancellationToken.None);
+
+        Assert.True(result.Explanation.ReputationAvailable);
+        Assert.Equal(DataHandling.UsedInMemoryDiscarded, result.Explanation.Processing.Single(p => p.Field == "site").Handling);
+        Assert.DoesNotContain("check record", result.Explanation.Processing.Single(p => p.Field == "content").Purpose, StringComparison.Ordinal);
+    }
 }

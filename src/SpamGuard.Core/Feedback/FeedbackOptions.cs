@@ -32,9 +32,10 @@ internal sealed class FeedbackOptionsValidator : IValidateOptions<FeedbackOption
     public ValidateOptionsResult Validate(string? name, FeedbackOptions options)
     {
         var failures = new List<string>();
-        if (options.CheckRetentionDays is not (>= 0.001 and <= 365))
+        // A second at least: the TTL is set in whole seconds. Short values are for tests of expiry.
+        if (options.CheckRetentionDays is not (>= 1.0 / 86_400 and <= 365))
         {
-            failures.Add("Feedback:CheckRetentionDays must be between 0.001 and 365.");
+            failures.Add("Feedback:CheckRetentionDays must be between one second (0.0000116) and 365.");
         }
 
         if (options.ExampleRetentionDays is not (>= 1 and <= 3650))

@@ -13,7 +13,18 @@ public sealed record CheckRecord(
     IReadOnlyList<ReputationSubject> Subjects,
     string Content,
     string AuthorShape,
-    bool ModelSaidSpam);
+    bool ModelSaidSpam,
+    CheckReceipt? Receipt = null);
+
+/// <summary>
+/// What a check told its caller, kept with the record so the commenter's receipt shows exactly the response's verdict
+/// and processing entries. It holds no raw personal data: the processing entries name fields and pseudonyms only.
+/// </summary>
+public sealed record CheckReceipt(
+    Scoring.Verdict Verdict,
+    double SpamProbability,
+    string ModelVersion,
+    IReadOnlyList<Explanations.FieldProcessing> Processing);
 
 /// <summary>The report a check currently carries.</summary>
 /// <param name="EntryId">The accepted report it came from: a report applied again after a lost reply (a timeout

@@ -12,8 +12,8 @@ namespace SpamGuard.Core.Scoring;
 
 /// <summary>
 /// A check as the service runs it: the model and rules score the comment; its pseudonymised subjects are looked up
-/// and counted in reputation in one call; reports of them become log-odds evidence; the check is recorded so it can
-/// be reported by id. A store that does not answer in time never fails the check: it is scored without reputation,
+/// and counted in reputation in one call; reports of them become log-odds evidence; the check is recorded, with the
+/// receipt of what the caller was told, so it can be reported by id and shown to the commenter. A store that does not answer in time never fails the check: it is scored without reputation,
 /// says so, and is counted. Test calls (is_test) look reputation up but store nothing.
 /// </summary>
 public sealed partial class CommentCheckService(
@@ -40,23 +40,10 @@ public sealed partial class CommentCheckService(
         var now = time.GetUtcNow();
         var subjects = ReputationSubjects.For(comment, prepared.LinkHosts, pseudonyms);
 
-        Task<IReadOnlyList<SubjectReputation>> lookup;
-        Task save = Task.CompletedTask;
         var retention = feedbackOptions.Value.CheckRetention;
-        if (comment.IsTest)
-        {
-            lookup = Started(() => reputation.ReadAsync(subjects, now, cancellationToken));
-        }
-        else
-        {
-            // Both go out at once: on a shared multiplexer they travel in the same round trip.
-            lookup = Started(() => reputation.RecordCheckAsync(subjects, prepared.ModelSaysSpam, now, cancellationToken));
-            save = Started(async () =>
-            {
-                await records.SaveAsync(RecordOf(checkId, comment, now, subjects, prepared.ModelSaysSpam), retention, cancellationToken);
-                return true;
-            });
-        }
+        var lookup = comment.IsTest
+            ? Started(() => reputation.ReadAsync(subjects, now, cancellationToken))
+            : Started(() => reputation.RecordCheckAsync(subjects, prepared.ModelSaysSpam, now, cancellationToken));
 
         IReadOnlyList<SubjectReputation>? known = null;
         try
@@ -78,21 +65,39 @@ public sealed partial class CommentCheckService(
             LogRecovered(logger);
         }
 
-        var saved = false;
+        var use = known is null ? ReputationUse.Unavailable : comment.IsTest ? ReputationUse.ReadOnly : ReputationUse.Recorded;
+        var evidence = known is null ? [] : ReputationEvidence.Signals(known, reputationOptions.Value.Weights, now);
+        if (comment.IsTest)
+        {
+            return Checked(scorer.Finish(prepared, evidence, new StoredData(use, subjects, ReputationWindows.Retention, TimeSpan.Zero), checkId));
+        }
+
+        // The record is written after scoring, so it holds the receipt: the very verdict and processing entries the
+        // caller gets. They say the record was kept; if it could not be, the check is finished again saying so.
+        var result = scorer.Finish(prepared, evidence, new StoredData(use, subjects, ReputationWindows.Retention, retention), checkId);
+        var record = RecordOf(checkId, comment, now, subjects, prepared.ModelSaysSpam) with
+        {
+            Receipt = new CheckReceipt(result.Verdict, result.SpamProbability, result.ModelVersion, result.Explanation.Processing),
+        };
         try
         {
-            await save;
-            saved = !comment.IsTest;
+            await Started(async () =>
+            {
+                await records.SaveAsync(record, retention, cancellationToken);
+                return true;
+            });
         }
         catch (StoreUnavailableException ex)
         {
             LogRecordNotSaved(logger, checkId, ex.Message);
+            result = scorer.Finish(prepared, evidence, new StoredData(use, subjects, ReputationWindows.Retention, TimeSpan.Zero), checkId);
         }
 
-        var use = known is null ? ReputationUse.Unavailable : comment.IsTest ? ReputationUse.ReadOnly : ReputationUse.Recorded;
-        var evidence = known is null ? [] : ReputationEvidence.Signals(known, reputationOptions.Value.Weights, now);
-        var stored = new StoredData(use, subjects, ReputationWindows.Retention, saved ? retention : TimeSpan.Zero);
-        var result = scorer.Finish(prepared, evidence, stored, checkId);
+        return Checked(result);
+    }
+
+    private CheckResult Checked(CheckResult result)
+    {
         metrics.Checked(result.Verdict.ToString());
         return result;
     }

@@ -76,6 +76,7 @@ internal static class SpamGuardApp
         app.MapGrpcReflectionService();
         app.MapSpamGuardPages();
         app.MapPrivacyPage();
+        app.MapReceiptPage();
         // Prometheus text format of the "SpamGuard" meter and the ASP.NET Core/Kestrel meters.
         app.MapPrometheusScrapingEndpoint("/metrics");
 

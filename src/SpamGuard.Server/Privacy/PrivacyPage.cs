@@ -18,7 +18,7 @@ namespace SpamGuard.Server.Privacy;
 /// </summary>
 internal static class PrivacyPage
 {
-    private const string Style = """
+    internal const string Style = """
         body{font:1rem/1.5 system-ui,sans-serif;max-width:46rem;margin:0 auto;padding:1rem;color:#1a1a1a;background:#fff}
         h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem}
         table{border-collapse:collapse;width:100%;display:block;overflow-x:auto}
@@ -57,7 +57,7 @@ internal static class PrivacyPage
         return PrivacyFactsBuilder.Build(privacy, feedback, redis, url);
     }
 
-    private static void Secure(HttpResponse response)
+    internal static void Secure(HttpResponse response)
     {
         response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
         response.Headers.XContentTypeOptions = "nosniff";
@@ -106,7 +106,7 @@ internal static class PrivacyPage
         return sb.ToString();
     }
 
-    private static string Handling(DataHandling handling) => handling switch
+    internal static string Handling(DataHandling handling) => handling switch
     {
         DataHandling.UsedInMemoryDiscarded => "No: used while checking, then discarded",
         DataHandling.StoredPseudonymised => "Only as a keyed pseudonym",
