@@ -67,9 +67,12 @@ internal static class ReceiptPage
           .Append("<h2>What was done with each part of the comment</h2>\n<table>\n<thead><tr><th scope=\"col\">Field</th><th scope=\"col\">What it was used for</th><th scope=\"col\">Kept?</th><th scope=\"col\">Until</th><th scope=\"col\">Under</th></tr></thead>\n<tbody>\n");
         foreach (var entry in receipt.Processing)
         {
-            var until = entry.Retention > TimeSpan.Zero
-                ? (record.CheckedAt + entry.Retention).UtcDateTime.ToString("yyyy-MM-dd 'UTC'", CultureInfo.InvariantCulture) + " at the latest"
-                : "not kept";
+            var date = (record.CheckedAt + entry.Retention).UtcDateTime.ToString("yyyy-MM-dd 'UTC'", CultureInfo.InvariantCulture);
+            // A reputation entry's expiry moves on each time its pseudonym is seen again, so only a stored value
+            // without pseudonyms has a fixed last day.
+            var until = entry.Retention <= TimeSpan.Zero ? "not kept"
+                : entry.Pseudonyms.Count > 0 ? date + ", or later while the same pseudonyms keep being seen"
+                : date + " at the latest";
             sb.Append("<tr><th scope=\"row\"><code>").Append(h.Encode(entry.Field)).Append("</code></th><td data-label=\"Used for\">").Append(h.Encode(entry.Purpose))
               .Append("</td><td data-label=\"Kept\">").Append(h.Encode(PrivacyPage.Handling(entry.Handling)))
               .Append("</td><td data-label=\"Until\">").Append(h.Encode(until))

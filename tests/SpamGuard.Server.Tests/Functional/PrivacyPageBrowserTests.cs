@@ -46,4 +46,26 @@ public sealed class PrivacyPageBrowserTests
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
         Assert.Equal(412, (png[16] << 24) | (png[17] << 16) | (png[18] << 8) | png[19]);
     }
+
+    [Fact]
+    public async Task Chromium_ShowsAChecksReceipt()
+    {
+        await using var host = await SpamGuardHost.StartAsync(new KeywordTestModel());
+        var request = Requests.Complete("cheap pills");
+        request.IsTest = false;
+        var check = await new Contracts.V1.CommentFilter.CommentFilterClient(host.Channel).CheckCommentAsync(request, deadline: SpamGuardHost.Deadline);
+        var url = new Uri($"http://127.0.0.1:{host.HttpPort}/privacy/receipt/{check.CheckId}");
+
+        var dom = await HeadlessChromium.DumpDomAsync(url);
+        var screenshot = Path.Combine(AppContext.BaseDirectory, "browser-artifacts", "receipt.png");
+        await HeadlessChromium.ScreenshotAsync(url, screenshot, width: 412, height: 1400);
+
+        Assert.Contains("<h1>Receipt for a comment check</h1>", dom, StringComparison.Ordinal);
+        Assert.Contains(check.CheckId, dom, StringComparison.Ordinal);
+        Assert.Contains("Spam (spam probability", dom, StringComparison.Ordinal);
+        Assert.Contains(check.Explanation.Processing.Single(p => p.Field == "user_ip").Pseudonyms[0], dom, StringComparison.Ordinal);
+        Assert.DoesNotContain(request.UserIp, dom, StringComparison.Ordinal);
+        Assert.DoesNotContain(request.AuthorEmail, dom, StringComparison.Ordinal);
+        Assert.True(new FileInfo(screenshot).Length > 10_000);
+    }
 }
