@@ -39,6 +39,7 @@ public static class CoreHostingExtensions
         services.TryAddSingleton<CommentScorer>();
         services.TryAddSingleton<CommentCheckService>();
         services.TryAddSingleton<FeedbackService>();
+        services.TryAddSingleton<ErasureService>();
         services.AddHostedService<JournalReplayService>();
         return services;
     }

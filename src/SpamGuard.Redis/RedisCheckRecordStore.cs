@@ -94,6 +94,40 @@ public sealed class RedisCheckRecordStore(IConnectionMultiplexer redis, RedisCal
         };
     }
 
+    /// <summary>
+    /// Scans every primary for check records (bounded: records expire after the retention window) and deletes those
+    /// naming any of <paramref name="pseudonyms"/>. An administrative call, so it is not held to the per-check
+    /// timeout; a Redis failure still surfaces as <see cref="RedisUnavailableException"/>.
+    /// </summary>
+    public async Task<long> EraseAsync(IReadOnlySet<string> pseudonyms, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pseudonyms);
+        try
+        {
+            var db = redis.GetDatabase();
+            long erased = 0;
+            foreach (var server in redis.GetServers().Where(s => s.IsConnected && !s.IsReplica))
+            {
+                await foreach (var key in server.KeysAsync(pattern: "spamguard:check:*", pageSize: 500).WithCancellation(cancellationToken))
+                {
+                    var subjects = (string?)await db.HashGetAsync(key, "subjects");
+                    if (subjects is not null
+                        && JsonSerializer.Deserialize<string[][]>(subjects)!.Any(s => s.Length == 2 && pseudonyms.Contains(s[1]))
+                        && await db.KeyDeleteAsync(key))
+                    {
+                        erased++;
+                    }
+                }
+            }
+
+            return erased;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            throw new RedisUnavailableException(ex);
+        }
+    }
+
     internal static RedisKey Key(string checkId) => "spamguard:check:" + checkId;
 
     private static CheckRecord? Read(string checkId, HashEntry[] fields)

@@ -22,7 +22,7 @@ public sealed class RedisLabelledExampleStore(IConnectionMultiplexer redis, Redi
     private const string AddOnce = """
         if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then
           redis.call('XADD', KEYS[1], '*', 'entry_id', ARGV[2], 'check_id', ARGV[3], 'site', ARGV[4], 'label', ARGV[5],
-            'reported_at', ARGV[6], 'content', ARGV[7], 'author_shape', ARGV[8])
+            'reported_at', ARGV[6], 'content', ARGV[7], 'author_shape', ARGV[8], 'pseudonyms', ARGV[11])
           redis.call('XTRIM', KEYS[1], 'MINID', ARGV[10])
           redis.call('EXPIRE', KEYS[1], ARGV[9])
           return 1
@@ -43,6 +43,7 @@ public sealed class RedisLabelledExampleStore(IConnectionMultiplexer redis, Redi
                 (long)ClaimKept.TotalSeconds, example.EntryId, example.CheckId, example.Site, example.Label.ToString(),
                 example.ReportedAt.ToUnixTimeMilliseconds(), example.Content, example.AuthorShape,
                 (long)Math.Ceiling(retention.TotalSeconds), Math.Max(0, (DateTimeOffset.UtcNow - retention).ToUnixTimeMilliseconds()),
+                System.Text.Json.JsonSerializer.Serialize(example.Pseudonyms),
             ]), cancellationToken);
     }
 
@@ -73,6 +74,40 @@ public sealed class RedisLabelledExampleStore(IConnectionMultiplexer redis, Redi
         }
     }
 
+    /// <summary>Deletes the stream entries carrying any of <paramref name="pseudonyms"/> (an administrative call: the
+    /// whole stream is read, in pages); returns how many.</summary>
+    public async Task<long> EraseAsync(IReadOnlySet<string> pseudonyms, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pseudonyms);
+        try
+        {
+            var db = redis.GetDatabase();
+            long erased = 0;
+            RedisValue after = "-";
+            while (true)
+            {
+                var page = await db.StreamRangeAsync(Key, after, "+", Page);
+                var doomed = page.Where(e => e.Id != after && Read(e).Pseudonyms.Any(pseudonyms.Contains)).Select(e => e.Id).ToArray();
+                if (doomed.Length > 0)
+                {
+                    erased += await db.StreamDeleteAsync(Key, doomed);
+                }
+
+                if (page.Length < Page)
+                {
+                    return erased;
+                }
+
+                after = page[^1].Id;
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            throw new RedisUnavailableException(ex);
+        }
+    }
+
     internal static RedisKey ClaimKey(string entryId) => "spamguard:{examples}:entry:" + entryId;
 
     private static LabelledExample Read(StreamEntry entry)
@@ -85,6 +120,9 @@ public sealed class RedisLabelledExampleStore(IConnectionMultiplexer redis, Redi
             Enum.Parse<ReportLabel>((string)map["label"]!),
             DateTimeOffset.FromUnixTimeMilliseconds(long.Parse((string)map["reported_at"]!, CultureInfo.InvariantCulture)),
             (string)map["content"]!,
-            (string)map["author_shape"]!);
+            (string)map["author_shape"]!)
+        {
+            Pseudonyms = map.TryGetValue("pseudonyms", out var p) ? System.Text.Json.JsonSerializer.Deserialize<string[]>((string)p!) ?? [] : [],
+        };
     }
 }

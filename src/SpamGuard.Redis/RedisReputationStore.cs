@@ -96,6 +96,20 @@ public sealed class RedisReputationStore(IConnectionMultiplexer redis, RedisCall
             reads[i].Where(e => !ReputationWindows.IsExpired(e.Name!, at)).ToDictionary(e => (string)e.Name!, e => (long)e.Value, StringComparer.Ordinal)))];
     }
 
+    public async Task<long> EraseAsync(IReadOnlyList<ReputationSubject> subjects, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subjects);
+        var distinct = subjects.Distinct().ToList();
+        return await guard.RunAsync(async () =>
+        {
+            // One DEL per key: keys of different subjects live in different Cluster slots.
+            var batch = redis.GetDatabase().CreateBatch();
+            var deletes = distinct.Select(s => batch.KeyDeleteAsync(Key(s))).ToList();
+            batch.Execute();
+            return (await Task.WhenAll(deletes)).LongCount(deleted => deleted);
+        }, cancellationToken);
+    }
+
     public Task RecordReportAsync(
         IReadOnlyList<ReputationSubject> subjects, ReportLabel label, DateTimeOffset at, ReportCorrection? replaces, CancellationToken cancellationToken)
     {

@@ -138,4 +138,20 @@ public abstract class CheckRecordStoreContract
         Assert.Equal(1, outcomes.Count(o => o.Kind == ReportOutcomeKind.Recorded));
         Assert.Equal(49, outcomes.Count(o => o.Kind == ReportOutcomeKind.Repeated));
     }
+
+    [Fact]
+    public async Task Erase_DeletesTheRecordsNamingAPseudonym_AndNoOthers()
+    {
+        var store = await StoreAsync();
+        var named = Record("eeeeeeeeeeeeeeeeeeeeeeeeeeeeeee1") with { Subjects = [new ReputationSubject(SubjectKind.Email, "email:PERSON")] };
+        var other = Record("eeeeeeeeeeeeeeeeeeeeeeeeeeeeeee2") with { Subjects = [new ReputationSubject(SubjectKind.Email, "email:SOMEONE-ELSE")] };
+        await store.SaveAsync(named, TimeSpan.FromDays(1), CancellationToken.None);
+        await store.SaveAsync(other, TimeSpan.FromDays(1), CancellationToken.None);
+
+        var erased = await store.EraseAsync(new HashSet<string>(StringComparer.Ordinal) { "email:PERSON" }, CancellationToken.None);
+
+        Assert.Equal(1, erased);
+        Assert.Null(await store.GetAsync(named.CheckId, CancellationToken.None));
+        Assert.NotNull(await store.GetAsync(other.CheckId, CancellationToken.None));
+    }
 }

@@ -75,4 +75,25 @@ public abstract class LabelledExampleStoreContract
 
         Assert.Equal(200, (await store.LatestPerCheck(CancellationToken.None)).Count);
     }
+
+    [Fact]
+    public async Task Erase_DeletesTheExamplesCarryingAPseudonym_AndNoOthers()
+    {
+        var store = await EmptyStoreAsync();
+        await store.AppendAsync(Example(1) with { Pseudonyms = ["email:PERSON", "ip:X"] }, CancellationToken.None);
+        await store.AppendAsync(Example(2) with { Pseudonyms = ["email:SOMEONE-ELSE"] }, CancellationToken.None);
+        await store.AppendAsync(Example(3), CancellationToken.None);
+
+        var erased = await store.EraseAsync(new HashSet<string>(StringComparer.Ordinal) { "email:PERSON" }, CancellationToken.None);
+
+        Assert.Equal(1, erased);
+        var left = new List<LabelledExample>();
+        await foreach (var example in store.ReadAllAsync(CancellationToken.None))
+        {
+            left.Add(example);
+        }
+
+        Assert.Equal(["check0002", "check0003"], left.Select(e => e.CheckId));
+        Assert.Equal(["email:SOMEONE-ELSE"], left[0].Pseudonyms);
+    }
 }

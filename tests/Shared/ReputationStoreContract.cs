@@ -136,4 +136,20 @@ public abstract class ReputationStoreContract
 
         Assert.Equal(1, Assert.Single(read).Count(ReputationCounter.Checks, ReputationWindow.LastHour, Noon));
     }
+
+    [Fact]
+    public async Task Erase_DeletesTheSubjectsEntries_AndNoOthers()
+    {
+        var store = await StoreAsync();
+        await store.RecordReportAsync([Ip, Host], ReportLabel.Spam, Noon, null, CancellationToken.None);
+
+        var erased = await store.EraseAsync([Ip, new ReputationSubject(SubjectKind.Email, "email:never-seen")], CancellationToken.None);
+        var again = await store.EraseAsync([Ip], CancellationToken.None);
+
+        Assert.Equal(1, erased);
+        Assert.Equal(0, again);
+        var read = await store.ReadAsync([Ip, Host], Noon, CancellationToken.None);
+        Assert.Equal(0, read.Single(r => r.Subject == Ip).Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days, Noon));
+        Assert.Equal(1, read.Single(r => r.Subject == Host).Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days, Noon));
+    }
 }

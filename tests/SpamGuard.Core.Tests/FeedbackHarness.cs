@@ -168,6 +168,12 @@ internal sealed class FlakyReputationStore(InProcessReputationStore inner) : Fla
         return inner.ReadAsync(subjects, at, cancellationToken);
     }
 
+    public Task<long> EraseAsync(IReadOnlyList<ReputationSubject> subjects, CancellationToken cancellationToken)
+    {
+        Gate();
+        return inner.EraseAsync(subjects, cancellationToken);
+    }
+
     public Task RecordReportAsync(IReadOnlyList<ReputationSubject> subjects, ReportLabel label, DateTimeOffset at, ReportCorrection? replaces, CancellationToken cancellationToken)
     {
         Gate();
@@ -183,6 +189,12 @@ internal sealed class FlakyCheckRecordStore(InProcessCheckRecordStore inner) : F
     {
         Gate();
         return inner.SaveAsync(record, keep, cancellationToken);
+    }
+
+    public Task<long> EraseAsync(IReadOnlySet<string> pseudonyms, CancellationToken cancellationToken)
+    {
+        Gate();
+        return inner.EraseAsync(pseudonyms, cancellationToken);
     }
 
     public Task<CheckRecord?> GetAsync(string checkId, CancellationToken cancellationToken)
@@ -219,6 +231,12 @@ internal sealed class FlakyExampleStore(JsonlLabelledExampleStore inner) : Flaky
     }
 
     public IAsyncEnumerable<LabelledExample> ReadAllAsync(CancellationToken cancellationToken) => inner.ReadAllAsync(cancellationToken);
+
+    public Task<long> EraseAsync(IReadOnlySet<string> pseudonyms, CancellationToken cancellationToken)
+    {
+        Gate();
+        return inner.EraseAsync(pseudonyms, cancellationToken);
+    }
 }
 
 /// <summary>Keeps every log entry, to assert what is logged at which level.</summary>

@@ -200,7 +200,10 @@ public sealed partial class FeedbackService(
         if (current.Stage == ReportStage.ReputationCounted && reported is not null)
         {
             await examples.AppendAsync(
-                new LabelledExample(current.EntryId, current.CheckId, current.Site, current.Label, current.At, reported.Content, reported.AuthorShape),
+                new LabelledExample(current.EntryId, current.CheckId, current.Site, current.Label, current.At, reported.Content, reported.AuthorShape)
+                {
+                    Pseudonyms = [.. reported.Subjects.Where(s => s.Kind is SubjectKind.Ip or SubjectKind.Email or SubjectKind.AuthorHost).Select(s => s.Pseudonym)],
+                },
                 cancellationToken);
             current = current with { Stage = ReportStage.Done };
             await progress(current);

@@ -65,4 +65,7 @@ public interface ICheckRecordStore
     /// <summary>Sets the check's report atomically, telling whether it was new, repeated or a correction.</summary>
     /// <param name="entryId">Unique per accepted report; kept with the report (see <see cref="CheckReport.EntryId"/>).</param>
     Task<ReportOutcome> ReportAsync(string checkId, string site, ReportLabel label, DateTimeOffset at, string entryId, CancellationToken cancellationToken);
+
+    /// <summary>Deletes every record whose subjects include any of <paramref name="pseudonyms"/>; returns how many.</summary>
+    Task<long> EraseAsync(IReadOnlySet<string> pseudonyms, CancellationToken cancellationToken);
 }

@@ -77,6 +77,21 @@ public sealed class InProcessCheckRecordStore(TimeProvider time) : ICheckRecordS
         }
     }
 
+    public Task<long> EraseAsync(IReadOnlySet<string> pseudonyms, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pseudonyms);
+        long erased = 0;
+        foreach (var (id, entry) in _records)
+        {
+            if (entry.Record.Subjects.Any(s => pseudonyms.Contains(s.Pseudonym)) && _records.TryRemove(id, out _))
+            {
+                erased++;
+            }
+        }
+
+        return Task.FromResult(erased);
+    }
+
     private Entry? Live(string checkId) =>
         _records.TryGetValue(checkId, out var entry) && entry.ExpiresAt > time.GetUtcNow() ? entry : null;
 

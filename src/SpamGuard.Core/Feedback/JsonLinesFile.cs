@@ -81,6 +81,48 @@ public sealed class JsonLinesFile<T>(string path) : IDisposable
 
     public void Delete() => File.Delete(Path);
 
+    /// <summary>Rewrites the file without the entries <paramref name="drop"/> selects (between two appends, replacing
+    /// the file atomically); returns how many were dropped.</summary>
+    public async Task<long> RemoveWhereAsync(Func<T, bool> drop, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(drop);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (!File.Exists(Path))
+            {
+                return 0;
+            }
+
+            var kept = new List<string>();
+            long dropped = 0;
+            foreach (var line in await File.ReadAllLinesAsync(Path, cancellationToken))
+            {
+                if (Parse(line) is { } entry && drop(entry))
+                {
+                    dropped++;
+                }
+                else if (line.Length > 0)
+                {
+                    kept.Add(line);
+                }
+            }
+
+            if (dropped > 0)
+            {
+                var temporary = Path + ".rewrite";
+                await File.WriteAllLinesAsync(temporary, kept, cancellationToken);
+                File.Move(temporary, Path, overwrite: true);
+            }
+
+            return dropped;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     public void Dispose() => _gate.Dispose();
 
     private static T? Parse(string line)

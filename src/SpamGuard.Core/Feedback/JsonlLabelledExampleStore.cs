@@ -16,6 +16,16 @@ public sealed class JsonlLabelledExampleStore(string path) : ILabelledExampleSto
 
     public void Dispose() => _file.Dispose();
 
+    public Task<long> EraseAsync(IReadOnlySet<string> pseudonyms, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pseudonyms);
+        return _file.RemoveWhereAsync(e => e.Pseudonyms.Any(pseudonyms.Contains), cancellationToken);
+    }
+
+    /// <summary>Drops examples reported before <paramref name="cutoff"/> (the retention sweep); returns how many.</summary>
+    public Task<long> RemoveOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
+        _file.RemoveWhereAsync(e => e.ReportedAt < cutoff, cancellationToken);
+
     /// <inheritdoc cref="JsonLinesFile{T}.MoveToAsync"/>
     public Task<bool> MoveToAsync(string destination, CancellationToken cancellationToken) => _file.MoveToAsync(destination, cancellationToken);
 

@@ -58,6 +58,9 @@ public interface IReputationStore
     /// <summary>Reads every subject's counts without recording anything (test calls), in one round trip.</summary>
     Task<IReadOnlyList<SubjectReputation>> ReadAsync(IReadOnlyList<ReputationSubject> subjects, DateTimeOffset at, CancellationToken cancellationToken);
 
+    /// <summary>Deletes the entries of <paramref name="subjects"/>; returns how many existed.</summary>
+    Task<long> EraseAsync(IReadOnlyList<ReputationSubject> subjects, CancellationToken cancellationToken);
+
     /// <summary>Counts a spam or ham report for every subject, taking back <paramref name="replaces"/> if given.</summary>
     Task RecordReportAsync(
         IReadOnlyList<ReputationSubject> subjects, ReportLabel label, DateTimeOffset at, ReportCorrection? replaces, CancellationToken cancellationToken);

@@ -67,6 +67,12 @@ public sealed class InProcessReputationStore(TimeProvider time) : IReputationSto
         return Task.FromResult<IReadOnlyList<SubjectReputation>>(result);
     }
 
+    public Task<long> EraseAsync(IReadOnlyList<ReputationSubject> subjects, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subjects);
+        return Task.FromResult((long)subjects.Distinct().Count(subject => _subjects.TryRemove(subject, out _)));
+    }
+
     public Task RecordReportAsync(
         IReadOnlyList<ReputationSubject> subjects, ReportLabel label, DateTimeOffset at, ReportCorrection? replaces, CancellationToken cancellationToken)
     {
