@@ -41,6 +41,7 @@ public static class CoreHostingExtensions
         services.TryAddSingleton<FeedbackService>();
         services.TryAddSingleton<ErasureService>();
         services.AddHostedService<JournalReplayService>();
+        services.AddHostedService<ExampleRetentionSweep>();
         return services;
     }
 }

@@ -149,6 +149,28 @@ public sealed partial class CheckCommandTests(TinyModelServerFixture fixture) : 
         Assert.True(both.ExitCode == SpamGuardCli.BadInput, both.ToString());
     }
 
+    [Fact]
+    public async Task Admin_erase_removes_a_persons_data_with_the_key_from_the_environment()
+    {
+        var check = await SpamGuardCli.RunAsync("check", "--server", Server.GrpcAddress, "--content", "cheap pills " + Guid.NewGuid(), "--email", "erase.me@example.net", "--json");
+        Assert.True(check.ExitCode == SpamGuardCli.Ok, check.ToString());
+        var key = new Dictionary<string, string> { ["SPAMGUARD_ADMIN_KEY"] = TinyModelServerFixture.AdminKey };
+
+        var erased = await SpamGuardCli.RunWithEnvironmentAsync(key, "admin", "erase", "--server", Server.GrpcAddress, "--email", "Erase.Me@example.net", "--json");
+        var withoutKey = await SpamGuardCli.RunAsync("admin", "erase", "--server", Server.GrpcAddress, "--email", "erase.me@example.net");
+        var wrongKey = await SpamGuardCli.RunWithEnvironmentAsync(new Dictionary<string, string> { ["SPAMGUARD_ADMIN_KEY"] = "not-the-key-at-all-but-long" },
+            "admin", "erase", "--server", Server.GrpcAddress, "--email", "erase.me@example.net");
+
+        Assert.True(erased.ExitCode == SpamGuardCli.Ok, erased.ToString());
+        using var json = JsonDocument.Parse(erased.StdOut);
+        Assert.Equal("1", json.RootElement.GetProperty("reputationEntries").GetString());
+        Assert.Equal("1", json.RootElement.GetProperty("checkRecords").GetString());
+        Assert.True(withoutKey.ExitCode == SpamGuardCli.BadInput, withoutKey.ToString());
+        Assert.Contains("SPAMGUARD_ADMIN_KEY", withoutKey.StdErr, StringComparison.Ordinal);
+        Assert.True(wrongKey.ExitCode == SpamGuardCli.ServerError, wrongKey.ToString());
+        Assert.Contains("Unauthenticated", wrongKey.StdErr, StringComparison.Ordinal);
+    }
+
     private async Task<JsonDocument> CheckJsonAsync(string content)
     {
         var result = await SpamGuardCli.RunAsync("check", "--server", Server.GrpcAddress, "--content", content, "--json");

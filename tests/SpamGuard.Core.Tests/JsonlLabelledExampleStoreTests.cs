@@ -49,3 +49,35 @@ public sealed class JsonlLabelledExampleStoreTests : LabelledExampleStoreContrac
         Assert.Single(await second.LatestPerCheck(CancellationToken.None));
     }
 }
+
+public sealed class ExampleRetentionSweepTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("spamguard-sweep-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task Sweep_DropsExamplesOlderThanTheRetention_AndKeepsTheRest()
+    {
+        using var store = new JsonlLabelledExampleStore(Path.Combine(_dir, "examples.jsonl"));
+        var now = DateTimeOffset.UtcNow;
+        await store.AppendAsync(new LabelledExample("old", "c1", "s", ReportLabel.Spam, now.AddDays(-181), "old text", ""), CancellationToken.None);
+        await store.AppendAsync(new LabelledExample("new", "c2", "s", ReportLabel.Ham, now.AddDays(-1), "new text", "") { Pseudonyms = ["ip:x"] }, CancellationToken.None);
+        var sweep = new ExampleRetentionSweep(store, Microsoft.Extensions.Options.Options.Create(new FeedbackOptions()), TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<ExampleRetentionSweep>.Instance);
+
+        var dropped = await sweep.SweepAsync(CancellationToken.None);
+        var again = await sweep.SweepAsync(CancellationToken.None);
+
+        Assert.Equal(1, dropped);
+        Assert.Equal(0, again);
+        var left = new List<LabelledExample>();
+        await foreach (var example in store.ReadAllAsync(CancellationToken.None))
+        {
+            left.Add(example);
+        }
+
+        Assert.Equal("new", Assert.Single(left).EntryId);
+        Assert.Equal(["ip:x"], left[0].Pseudonyms);
+    }
+}

@@ -87,8 +87,8 @@ public static class PrivacyFactsBuilder
                 "Comments a blog reported as spam or not spam: the masked text, the shape of the author's name, the label, the site, the check id",
                 "Report id",
                 sharedStore ? "Redis (a stream), shared by the SpamGuard servers of this deployment" : "a file on the SpamGuard server",
-                sharedStore ? feedback.ExampleRetention : null,
-                sharedStore ? "after the report" : "not yet trimmed automatically on this configuration; ask the operator to erase"),
+                feedback.ExampleRetention,
+                sharedStore ? "after the report" : "after the report (swept hourly)"),
         };
         if (sharedStore)
         {
@@ -100,6 +100,8 @@ public static class PrivacyFactsBuilder
 
         var contact = string.IsNullOrWhiteSpace(privacy.OperatorContact) ? privacy.OperatorName : $"{privacy.OperatorName} ({privacy.OperatorContact})";
         var erasure = $"To have data about you erased before it expires, ask {contact}, giving the e-mail address, IP address or website you used. " +
+            "The operator erases it with one command, which computes the same pseudonyms and deletes your reputation entries, the check records that name you " +
+            "and your reported comments (so they are not used for retraining), and reports how many of each were removed. " +
             "Otherwise every entry expires on its own after the time stated above.";
         var link = privacyUrl.AbsoluteUri;
         var snippet = new NoticeSnippet(

@@ -81,6 +81,8 @@ internal sealed class ErrorMappingInterceptor(IHostEnvironment environment, ILog
             case InvalidRequestException invalid:
                 Log.InvalidRequest(logger, context.Method, string.Join(", ", invalid.Violations.Select(v => v.Field)));
                 return InvalidArgument(invalid);
+            case SpamGuard.Core.Reputation.StoreUnavailableException:
+                return new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, "A store did not answer in time; retry shortly."));
             case CheckNotFoundException notFound:
                 return new RpcException(new Grpc.Core.Status(StatusCode.NotFound, notFound.Message));
             case ModelNotReadyException:

@@ -7,6 +7,8 @@ using SpamGuard.Core.Privacy;
 using SpamGuard.Redis;
 using StackExchange.Redis;
 using SpamGuard.ML;
+using Microsoft.Extensions.Options;
+using SpamGuard.Server.Admin;
 using SpamGuard.Server.Privacy;
 using SpamGuard.Server.Scoring;
 
@@ -30,6 +32,9 @@ internal static class SpamGuardApp
         builder.Services.AddSpamGuardCore();
         builder.Services.AddSpamGuardModel();
 
+        builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
+        builder.Services.AddSingleton<AdminKeyVerifier>();
         builder.Services.AddSingleton<ErrorMappingInterceptor>();
         builder.Services.AddGrpc(grpc =>
         {
@@ -72,6 +77,7 @@ internal static class SpamGuardApp
         }
 
         app.MapGrpcService<CommentFilterService>();
+        app.MapGrpcService<ModelAdminService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.MapSpamGuardPages();

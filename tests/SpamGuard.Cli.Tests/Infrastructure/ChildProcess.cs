@@ -64,7 +64,7 @@ public sealed class ChildProcess : IDisposable
     }
 
     /// <summary>Starts <c>dotnet <paramref name="assembly"/> <paramref name="args"/></c>.</summary>
-    public static ChildProcess Start(string assembly, IEnumerable<string> args, string? workingDirectory = null)
+    public static ChildProcess Start(string assembly, IEnumerable<string> args, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         if (!File.Exists(assembly))
         {
@@ -94,13 +94,18 @@ public sealed class ChildProcess : IDisposable
         info.Environment["DOTNET_NOLOGO"] = "1";
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         info.Environment["NO_COLOR"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         return new ChildProcess(new Process { StartInfo = info });
     }
 
     /// <summary>Runs to completion; on timeout kills the process tree and fails the test with what it printed.</summary>
-    public static async Task<ProcessResult> RunAsync(string assembly, IEnumerable<string> args, TimeSpan timeout, string? workingDirectory = null)
+    public static async Task<ProcessResult> RunAsync(string assembly, IEnumerable<string> args, TimeSpan timeout, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        using var child = Start(assembly, args, workingDirectory);
+        using var child = Start(assembly, args, workingDirectory, environment);
         return await child.WaitForExitAsync(timeout);
     }
 

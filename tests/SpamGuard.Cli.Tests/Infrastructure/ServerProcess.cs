@@ -57,10 +57,10 @@ public sealed class ServerProcess : IDisposable
     }
 
     /// <summary>Starts the server on <paramref name="modelPath"/> and waits until <c>GET /healthz</c> answers 200.</summary>
-    public static async Task<ServerProcess> StartAsync(string modelPath)
+    public static async Task<ServerProcess> StartAsync(string modelPath, params string[] extraArgs)
     {
         var (grpcPort, httpPort) = LoopbackPorts.FreePair();
-        var child = ChildProcess.Start(AssemblyPath, [.. BaseArgs(grpcPort, httpPort), $"--Model:Path={modelPath}"]);
+        var child = ChildProcess.Start(AssemblyPath, [.. BaseArgs(grpcPort, httpPort), $"--Model:Path={modelPath}", .. extraArgs]);
         var server = new ServerProcess(child, grpcPort, httpPort);
         try
         {
@@ -130,7 +130,10 @@ public sealed class TinyModelServerFixture : IAsyncLifetime
 
     public ServerProcess Server => _server ?? throw new InvalidOperationException("The server has not started.");
 
-    public async Task InitializeAsync() => _server = await ServerProcess.StartAsync(Testing.TinyModel.ZipPath);
+    /// <summary>The admin key the fixture's server is started with.</summary>
+    public const string AdminKey = "cli-test-admin-key-long-enough";
+
+    public async Task InitializeAsync() => _server = await ServerProcess.StartAsync(Testing.TinyModel.ZipPath, $"--Admin:Key={AdminKey}");
 
     public Task DisposeAsync()
     {

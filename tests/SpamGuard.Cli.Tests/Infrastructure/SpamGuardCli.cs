@@ -22,6 +22,13 @@ public static class SpamGuardCli
 
     public static Task<ProcessResult> TrainAsync(params string[] args) => RunAsync(TrainTimeout, ["train", .. args]);
 
+    /// <summary>Runs the CLI with extra environment variables (e.g. the admin key).</summary>
+    public static async Task<ProcessResult> RunWithEnvironmentAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        Assert.True(File.Exists(AssemblyPath), $"The CLI is not in the test output: {AssemblyPath}");
+        return await ChildProcess.RunAsync(AssemblyPath, args, DefaultTimeout, environment: environment);
+    }
+
     public static async Task<ProcessResult> RunAsync(TimeSpan timeout, params string[] args)
     {
         Assert.True(File.Exists(AssemblyPath), $"The CLI is not in the test output: {AssemblyPath}");
