@@ -6,7 +6,6 @@ using SpamGuard.Core.Privacy;
 using SpamGuard.Server.Tests.Infrastructure;
 using SpamGuard.Server.Tests.TestDoubles;
 using SpamGuard.Testing;
-using StackExchange.Redis;
 
 namespace SpamGuard.Server.Tests.Functional;
 
@@ -44,7 +43,7 @@ public sealed class ErasureTests
         Assert.Equal(2, erased.CheckRecords);
         Assert.Equal(1, erased.LabelledExamples);
         var email = new Pseudonymizer(SecretBytes).Email("jane@example.net");
-        var dump = await DumpAsync(redis);
+        var dump = (await RedisContents.ReadAllAsync(redis)).Dump();
         Assert.DoesNotContain(email, dump, StringComparison.Ordinal);
         Assert.DoesNotContain(jane.CheckId, dump, StringComparison.Ordinal);
         Assert.DoesNotContain(janeAgain.CheckId, dump, StringComparison.Ordinal);
@@ -108,43 +107,5 @@ public sealed class ErasureTests
 
         Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
         Assert.Equal(field, Assert.Single(ex.GetRpcStatus()!.GetDetail<BadRequest>()!.FieldViolations).Field);
-    }
-
-    private static async Task<string> DumpAsync(RedisServerProcess redis)
-    {
-        var options = ConfigurationOptions.Parse(redis.Endpoint);
-        options.AllowAdmin = true;
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(SpamGuardHost.CallTimeout);
-        var db = connection.GetDatabase();
-        var sb = new StringBuilder();
-        await foreach (var key in connection.GetServers()[0].KeysAsync(pattern: "*"))
-        {
-            sb.Append(key).Append('\n');
-            switch (await db.KeyTypeAsync(key))
-            {
-                case RedisType.Hash:
-                    foreach (var e in await db.HashGetAllAsync(key))
-                    {
-                        sb.Append(e.Name).Append('=').Append(e.Value).Append('\n');
-                    }
-
-                    break;
-                case RedisType.Stream:
-                    foreach (var e in await db.StreamRangeAsync(key))
-                    {
-                        foreach (var v in e.Values)
-                        {
-                            sb.Append(v.Name).Append('=').Append(v.Value).Append('\n');
-                        }
-                    }
-
-                    break;
-                default:
-                    sb.Append(await db.StringGetAsync(key)).Append('\n');
-                    break;
-            }
-        }
-
-        return sb.ToString();
     }
 }

@@ -74,54 +74,14 @@ public sealed class RedisModeTests
         await client.SubmitSpamAsync(new SubmitFeedbackRequest { Site = Requests.Site, CheckId = check.CheckId }, deadline: SpamGuardHost.Deadline);
         await client.SubmitHamAsync(new SubmitFeedbackRequest { Comment = request }, deadline: SpamGuardHost.Deadline);
 
-        var options = ConfigurationOptions.Parse(redis.Endpoint);
-        options.AllowAdmin = true;
-        await using var inspect = await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(SpamGuardHost.CallTimeout);
-        var db = inspect.GetDatabase();
-        var everything = new StringBuilder();
-        var keys = new List<RedisKey>();
-        await foreach (var key in inspect.GetServers()[0].KeysAsync(pattern: "*"))
-        {
-            keys.Add(key);
-        }
+        var entries = await RedisContents.ReadAllAsync(redis);
 
-        Assert.Contains(keys, k => k.ToString().StartsWith("spamguard:rep:ip:", StringComparison.Ordinal));
-        Assert.Contains(keys, k => k.ToString().StartsWith("spamguard:check:", StringComparison.Ordinal));
-        Assert.Contains(keys, k => k.ToString() == "spamguard:{examples}");
-        foreach (var key in keys)
-        {
-            everything.Append(key).Append('\n');
-            var ttl = await db.KeyTimeToLiveAsync(key);
-            Assert.True(ttl is { } t && t > TimeSpan.Zero, $"{key} has no TTL");
-            switch (await db.KeyTypeAsync(key))
-            {
-                case RedisType.Hash:
-                    foreach (var entry in await db.HashGetAllAsync(key))
-                    {
-                        everything.Append(entry.Name).Append('=').Append(entry.Value).Append('\n');
-                    }
-
-                    break;
-                case RedisType.Stream:
-                    foreach (var entry in await db.StreamRangeAsync(key))
-                    {
-                        foreach (var value in entry.Values)
-                        {
-                            everything.Append(value.Name).Append('=').Append(value.Value).Append('\n');
-                        }
-                    }
-
-                    break;
-                case RedisType.String:
-                    everything.Append(await db.StringGetAsync(key)).Append('\n');
-                    break;
-                default:
-                    Assert.Fail($"unexpected key type of {key}");
-                    break;
-            }
-        }
-
-        var dump = everything.ToString();
+        Assert.Contains(entries, e => e.Key.StartsWith("spamguard:rep:ip:", StringComparison.Ordinal));
+        Assert.Contains(entries, e => e.Key.StartsWith("spamguard:check:", StringComparison.Ordinal));
+        Assert.Contains(entries, e => e.Key == "spamguard:{examples}");
+        Assert.All(entries, e => Assert.True(e.Ttl is { } t && t > TimeSpan.Zero, $"{e.Key} has no TTL"));
+        Assert.All(entries, e => Assert.True(e.Type is RedisType.Hash or RedisType.Stream or RedisType.String, $"unexpected type of {e.Key}"));
+        var dump = entries.Dump();
         foreach (var raw in new[] { request.UserIp, "203.0.113", request.AuthorEmail, "jane@", request.Author, "Jane", "jane.example.net" })
         {
             Assert.False(dump.Contains(raw, StringComparison.OrdinalIgnoreCase), $"Redis holds \"{raw}\"");
