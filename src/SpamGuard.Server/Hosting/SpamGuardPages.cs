@@ -10,7 +10,7 @@ internal static class SpamGuardPages
 {
     private const string Banner =
         "SpamGuard comment spam filter.\n" +
-        "gRPC (HTTP/2): spamguard.v1.CommentFilter, grpc.health.v1.Health, server reflection.\n" +
+        "gRPC (HTTP/2): spamguard.v1.CommentFilter, spamguard.v1.ModelAdmin, grpc.health.v1.Health, server reflection.\n" +
         "Health: GET /healthz\n" +
         "Privacy: GET /privacy (HTML), GET /privacy.json\n" +
         "Metrics: GET /metrics (Prometheus)\n";
