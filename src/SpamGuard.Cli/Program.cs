@@ -8,6 +8,7 @@ root.Subcommands.Add(EvaluateCommand.Create());
 root.Subcommands.Add(CheckCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(AdminCommand.Create());
+root.Subcommands.Add(KeysCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 
 var parsed = root.Parse(args);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SpamGuard.Core.Diagnostics;
 using SpamGuard.Core.Feedback;
+using SpamGuard.Core.Keys;
 using SpamGuard.Core.Privacy;
 using SpamGuard.Core.Reputation;
 using SpamGuard.Core.Scoring;
@@ -32,6 +33,8 @@ public static class CoreHostingExtensions
 
         services.TryAddSingleton<IReputationStore, InProcessReputationStore>();
         services.TryAddSingleton<ICheckRecordStore, InProcessCheckRecordStore>();
+        services.TryAddSingleton<ISiteKeyStore, InProcessSiteKeyStore>();
+        services.TryAddSingleton<SiteKeyService>();
         services.TryAddSingleton<ILabelledExampleStore>(sp =>
             new JsonlLabelledExampleStore(Path.Combine(sp.GetRequiredService<IOptions<FeedbackOptions>>().Value.DataDirectory, "examples.jsonl")));
         services.TryAddSingleton(sp => new ReportJournal(sp.GetRequiredService<IOptions<FeedbackOptions>>().Value.DataDirectory));

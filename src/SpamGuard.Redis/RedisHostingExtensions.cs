@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SpamGuard.Core.Feedback;
+using SpamGuard.Core.Keys;
 using SpamGuard.Core.Reputation;
 using StackExchange.Redis;
 
@@ -29,6 +30,7 @@ public static class RedisHostingExtensions
         services.TryAddSingleton(sp => new RedisCallGuard(sp.GetRequiredService<IOptions<RedisOptions>>().Value.Resilience));
         services.TryAddSingleton<IReputationStore, RedisReputationStore>();
         services.TryAddSingleton<ICheckRecordStore, RedisCheckRecordStore>();
+        services.TryAddSingleton<ISiteKeyStore, RedisSiteKeyStore>();
         services.TryAddSingleton<ILabelledExampleStore>(sp => new RedisLabelledExampleStore(
             sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<RedisCallGuard>(),
             sp.GetRequiredService<IOptions<FeedbackOptions>>().Value.ExampleRetention));

@@ -171,6 +171,28 @@ public sealed partial class CheckCommandTests(TinyModelServerFixture fixture) : 
         Assert.Contains("Unauthenticated", wrongKey.StdErr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Keys_create_list_revoke_through_the_cli()
+    {
+        var key = new Dictionary<string, string> { ["SPAMGUARD_ADMIN_KEY"] = TinyModelServerFixture.AdminKey };
+        var site = $"https://{Guid.NewGuid():N}.example/";
+
+        var created = await SpamGuardCli.RunWithEnvironmentAsync(key, "keys", "create", "--server", Server.GrpcAddress, "--site", site, "--json");
+        Assert.True(created.ExitCode == SpamGuardCli.Ok, created.ToString());
+        using var json = JsonDocument.Parse(created.StdOut);
+        var id = json.RootElement.GetProperty("info").GetProperty("id").GetString()!;
+        var listed = await SpamGuardCli.RunWithEnvironmentAsync(key, "keys", "list", "--server", Server.GrpcAddress);
+        var revoked = await SpamGuardCli.RunWithEnvironmentAsync(key, "keys", "revoke", "--server", Server.GrpcAddress, id);
+        var unknown = await SpamGuardCli.RunWithEnvironmentAsync(key, "keys", "revoke", "--server", Server.GrpcAddress, "000000000000");
+
+        Assert.StartsWith("sg_", json.RootElement.GetProperty("key").GetString(), StringComparison.Ordinal);
+        Assert.Contains(id, listed.StdOut, StringComparison.Ordinal);
+        Assert.Contains(site, listed.StdOut, StringComparison.Ordinal);
+        Assert.DoesNotContain(json.RootElement.GetProperty("key").GetString()!, listed.StdOut, StringComparison.Ordinal);
+        Assert.Equal($"revoked {id}", revoked.StdOut.Trim());
+        Assert.True(unknown.ExitCode == SpamGuardCli.NotFound, unknown.ToString());
+    }
+
     private async Task<JsonDocument> CheckJsonAsync(string content)
     {
         var result = await SpamGuardCli.RunAsync("check", "--server", Server.GrpcAddress, "--content", content, "--json");

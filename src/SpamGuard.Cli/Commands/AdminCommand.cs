@@ -19,6 +19,40 @@ internal static class AdminCommand
         return admin;
     }
 
+    /// <summary>Calls ModelAdmin with the admin key from the environment; maps failures to exit codes with one line on stderr.</summary>
+    public static async Task<int> CallAsync(Uri server, Func<ModelAdmin.ModelAdminClient, Metadata, DateTime, Task> call)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        var key = Environment.GetEnvironmentVariable(KeyVariable);
+        if (string.IsNullOrWhiteSpace(key))
+        {
+            await Console.Error.WriteLineAsync($"error: set the admin key in the environment variable {KeyVariable}.");
+            return ExitCodes.BadInput;
+        }
+
+        using var channel = GrpcChannel.ForAddress(server);
+        try
+        {
+            await call(new ModelAdmin.ModelAdminClient(channel), new Metadata { { "authorization", "Bearer " + key.Trim() } }, DateTime.UtcNow.AddSeconds(60));
+            return ExitCodes.Ok;
+        }
+        catch (RpcException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: {ex.StatusCode}: {ex.Status.Detail}");
+            foreach (var violation in ex.GetRpcStatus()?.GetDetail<BadRequest>()?.FieldViolations ?? [])
+            {
+                await Console.Error.WriteLineAsync($"  {violation.Field}: {violation.Description}");
+            }
+
+            return ex.StatusCode switch
+            {
+                StatusCode.InvalidArgument => ExitCodes.BadInput,
+                StatusCode.NotFound => ExitCodes.NotFound,
+                _ => ExitCodes.ServerError,
+            };
+        }
+    }
+
     private static Command Erase()
     {
         var server = CliOptions.Server("gRPC address of the server.", new Uri("http://127.0.0.1:50051"));

@@ -1,7 +1,9 @@
 using System.Net;
+using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
 using SpamGuard.Contracts.V1;
+using SpamGuard.Core.Keys;
 using SpamGuard.Core.Privacy;
 using SpamGuard.Server.Hosting;
 
@@ -11,8 +13,72 @@ namespace SpamGuard.Server.Admin;
 /// spamguard.v1.ModelAdmin. Every call is authenticated with the admin key ("authorization: Bearer &lt;key&gt;");
 /// the work is Core's.
 /// </summary>
-internal sealed class ModelAdminService(AdminKeyVerifier keys, ErasureService erasure) : ModelAdmin.ModelAdminBase
+internal sealed class ModelAdminService(AdminKeyVerifier keys, ErasureService erasure, SiteKeyService siteKeys, ISiteKeyStore siteKeyStore, TimeProvider time)
+    : ModelAdmin.ModelAdminBase
 {
+    public override async Task<CreateSiteKeyResponse> CreateSiteKey(CreateSiteKeyRequest request, ServerCallContext context)
+    {
+        Authenticate(context);
+        var violations = new List<BadRequest.Types.FieldViolation>();
+        var sites = new List<Uri>();
+        if (request.Sites.Count == 0)
+        {
+            violations.Add(new BadRequest.Types.FieldViolation { Field = "sites", Description = "name at least one site (absolute http or https URL)" });
+        }
+
+        for (var i = 0; i < request.Sites.Count; i++)
+        {
+            if (request.Sites[i].Length <= 4096 && Uri.TryCreate(request.Sites[i], UriKind.Absolute, out var site) && site.Scheme is "http" or "https" && site.Host.Length > 0)
+            {
+                sites.Add(site);
+            }
+            else
+            {
+                violations.Add(new BadRequest.Types.FieldViolation { Field = $"sites[{i}]", Description = "must be an absolute http or https URL" });
+            }
+        }
+
+        if (violations.Count > 0)
+        {
+            throw new InvalidRequestException(violations);
+        }
+
+        var (key, record) = await siteKeys.CreateAsync(sites, context.CancellationToken);
+        return new CreateSiteKeyResponse { Key = key, Info = Info(record) };
+    }
+
+    public override async Task<ListSiteKeysResponse> ListSiteKeys(ListSiteKeysRequest request, ServerCallContext context)
+    {
+        Authenticate(context);
+        var response = new ListSiteKeysResponse();
+        response.Keys.Add((await siteKeyStore.ListAsync(context.CancellationToken)).Select(Info));
+        return response;
+    }
+
+    public override async Task<RevokeSiteKeyResponse> RevokeSiteKey(RevokeSiteKeyRequest request, ServerCallContext context)
+    {
+        Authenticate(context);
+        if (!await siteKeyStore.RevokeAsync(request.Id, time.GetUtcNow(), context.CancellationToken))
+        {
+            throw new RpcException(new Grpc.Core.Status(StatusCode.NotFound, "No site key with this id."));
+        }
+
+        var record = (await siteKeyStore.ListAsync(context.CancellationToken)).Single(k => k.Id == request.Id);
+        return new RevokeSiteKeyResponse { Info = Info(record) };
+    }
+
+    private static SiteKeyInfo Info(SiteKey key)
+    {
+        var info = new SiteKeyInfo { Id = key.Id, CreatedAt = Timestamp.FromDateTimeOffset(key.CreatedAt) };
+        info.Sites.Add(key.Sites);
+        if (key.RevokedAt is { } revoked)
+        {
+            info.RevokedAt = Timestamp.FromDateTimeOffset(revoked);
+        }
+
+        return info;
+    }
+
     public override async Task<EraseResponse> Erase(EraseRequest request, ServerCallContext context)
     {
         Authenticate(context);

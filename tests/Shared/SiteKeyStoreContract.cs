@@ -1,0 +1,58 @@
+using SpamGuard.Core.Keys;
+
+namespace SpamGuard.Testing.Contracts;
+
+/// <summary>What every <see cref="ISiteKeyStore"/> must do, through the <see cref="SiteKeyService"/> that uses it.</summary>
+public abstract class SiteKeyStoreContract
+{
+    private static readonly Uri Blog = new("https://blog.example/");
+    private static readonly Uri Other = new("https://other.example/");
+
+    protected abstract Task<ISiteKeyStore> EmptyStoreAsync();
+
+    private async Task<SiteKeyService> ServiceAsync() => new(await EmptyStoreAsync(), TimeProvider.System);
+
+    [Fact]
+    public async Task CreatedKey_IsValidForItsSitesOnly_AndStoredOnlyAsAHash()
+    {
+        var store = await EmptyStoreAsync();
+        var service = new SiteKeyService(store, TimeProvider.System);
+
+        var (key, record) = await service.CreateAsync([Blog, new Uri("https://www.blog.example/")], CancellationToken.None);
+
+        Assert.StartsWith(SiteKeyService.Prefix, key, StringComparison.Ordinal);
+        Assert.Equal(SiteKeyCheck.Valid, await service.VerifyAsync(key, Blog, CancellationToken.None));
+        Assert.Equal(SiteKeyCheck.OtherSite, await service.VerifyAsync(key, Other, CancellationToken.None));
+        Assert.Equal(SiteKeyCheck.Unknown, await service.VerifyAsync(key + "x", Blog, CancellationToken.None));
+        Assert.Equal(SiteKeyCheck.Unknown, await service.VerifyAsync(null, Blog, CancellationToken.None));
+        var listed = Assert.Single(await store.ListAsync(CancellationToken.None));
+        Assert.Equal(record.Id, listed.Id);
+        Assert.Equal(SiteKeyService.Hash(key), listed.KeyHash);
+        Assert.DoesNotContain(key, System.Text.Json.JsonSerializer.Serialize(listed), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RevokedKey_IsRevoked_AndRevokingTwiceOrAnUnknownIdIsHandled()
+    {
+        var store = await EmptyStoreAsync();
+        var service = new SiteKeyService(store, TimeProvider.System);
+        var (key, record) = await service.CreateAsync([Blog], CancellationToken.None);
+        var (otherKey, _) = await service.CreateAsync([Blog], CancellationToken.None);
+
+        Assert.True(await store.RevokeAsync(record.Id, DateTimeOffset.UtcNow, CancellationToken.None));
+        Assert.True(await store.RevokeAsync(record.Id, DateTimeOffset.UtcNow, CancellationToken.None));
+        Assert.False(await store.RevokeAsync("000000000000", DateTimeOffset.UtcNow, CancellationToken.None));
+
+        Assert.Equal(SiteKeyCheck.Revoked, await service.VerifyAsync(key, Blog, CancellationToken.None));
+        Assert.Equal(SiteKeyCheck.Valid, await service.VerifyAsync(otherKey, Blog, CancellationToken.None));
+        Assert.Equal(2, (await store.ListAsync(CancellationToken.None)).Count);
+    }
+
+    [Fact]
+    public async Task KeyWithoutSites_IsRefused()
+    {
+        var service = await ServiceAsync();
+
+        await Assert.ThrowsAsync<ArgumentException>(() => service.CreateAsync([], CancellationToken.None));
+    }
+}
