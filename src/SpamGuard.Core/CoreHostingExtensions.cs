@@ -35,6 +35,7 @@ public static class CoreHostingExtensions
         services.TryAddSingleton<ICheckRecordStore, InProcessCheckRecordStore>();
         services.TryAddSingleton<ISiteKeyStore, InProcessSiteKeyStore>();
         services.TryAddSingleton<SiteKeyService>();
+        services.TryAddSingleton<SiteKeyGate>();
         services.TryAddSingleton<ILabelledExampleStore>(sp =>
             new JsonlLabelledExampleStore(Path.Combine(sp.GetRequiredService<IOptions<FeedbackOptions>>().Value.DataDirectory, "examples.jsonl")));
         services.TryAddSingleton(sp => new ReportJournal(sp.GetRequiredService<IOptions<FeedbackOptions>>().Value.DataDirectory));

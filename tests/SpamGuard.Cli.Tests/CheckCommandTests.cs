@@ -174,22 +174,32 @@ public sealed partial class CheckCommandTests(TinyModelServerFixture fixture) : 
     [Fact]
     public async Task Keys_create_list_revoke_through_the_cli()
     {
+        // Its own server: once a key exists, that server wants keys for every check.
+        using var server = await ServerProcess.StartAsync(TinyModel.ZipPath, $"--Admin:Key={TinyModelServerFixture.AdminKey}");
         var key = new Dictionary<string, string> { ["SPAMGUARD_ADMIN_KEY"] = TinyModelServerFixture.AdminKey };
         var site = $"https://{Guid.NewGuid():N}.example/";
 
-        var created = await SpamGuardCli.RunWithEnvironmentAsync(key, "keys", "create", "--server", Server.GrpcAddress, "--site", site, "--json");
+        var created = await SpamGuardCli.RunWithEnvironmentAsync(key, "keys", "create", "--server", server.GrpcAddress, "--site", site, "--json");
         Assert.True(created.ExitCode == SpamGuardCli.Ok, created.ToString());
         using var json = JsonDocument.Parse(created.StdOut);
         var id = json.RootElement.GetProperty("info").GetProperty("id").GetString()!;
-        var listed = await SpamGuardCli.RunWithEnvironmentAsync(key, "keys", "list", "--server", Server.GrpcAddress);
-        var revoked = await SpamGuardCli.RunWithEnvironmentAsync(key, "keys", "revoke", "--server", Server.GrpcAddress, id);
-        var unknown = await SpamGuardCli.RunWithEnvironmentAsync(key, "keys", "revoke", "--server", Server.GrpcAddress, "000000000000");
+        var listed = await SpamGuardCli.RunWithEnvironmentAsync(key, "keys", "list", "--server", server.GrpcAddress);
+        var keyed = await SpamGuardCli.RunAsync("check", "--server", server.GrpcAddress, "--site", site, "--content", "hi", "--key", json.RootElement.GetProperty("key").GetString()!);
+        var keyless = await SpamGuardCli.RunAsync("check", "--server", server.GrpcAddress, "--site", site, "--content", "hi");
+        Assert.True(keyed.ExitCode == SpamGuardCli.Ok, keyed.ToString());
+        Assert.True(keyless.ExitCode == SpamGuardCli.ServerError, keyless.ToString());
+        var revoked = await SpamGuardCli.RunWithEnvironmentAsync(key, "keys", "revoke", "--server", server.GrpcAddress, id);
+        var unknown = await SpamGuardCli.RunWithEnvironmentAsync(key, "keys", "revoke", "--server", server.GrpcAddress, "000000000000");
 
         Assert.StartsWith("sg_", json.RootElement.GetProperty("key").GetString(), StringComparison.Ordinal);
         Assert.Contains(id, listed.StdOut, StringComparison.Ordinal);
         Assert.Contains(site, listed.StdOut, StringComparison.Ordinal);
         Assert.DoesNotContain(json.RootElement.GetProperty("key").GetString()!, listed.StdOut, StringComparison.Ordinal);
         Assert.Equal($"revoked {id}", revoked.StdOut.Trim());
+        // The server now wants keys; the revoked one is refused, and check exits 3 with the status.
+        var refused = await SpamGuardCli.RunAsync("check", "--server", server.GrpcAddress, "--site", site, "--content", "hi", "--key", json.RootElement.GetProperty("key").GetString()!);
+        Assert.True(refused.ExitCode == SpamGuardCli.ServerError, refused.ToString());
+        Assert.Contains("Unauthenticated", refused.StdErr, StringComparison.Ordinal);
         Assert.True(unknown.ExitCode == SpamGuardCli.NotFound, unknown.ToString());
     }
 

@@ -62,7 +62,7 @@ public sealed class FeedbackServiceTests : IDisposable
     {
         var id = await CheckAsync(Comment());
 
-        await Assert.ThrowsAsync<CheckNotFoundException>(() => ReportAsync(id, ReportLabel.Spam, "https://other.example/"));
+        await Assert.ThrowsAsync<CheckOfAnotherSiteException>(() => ReportAsync(id, ReportLabel.Spam, "https://other.example/"));
         Assert.Equal((0, 0), await IpReportsAsync());
     }
 

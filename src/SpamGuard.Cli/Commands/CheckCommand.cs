@@ -34,11 +34,12 @@ internal static class CheckCommand
         var isTest = new Option<bool>("--is-test") { Description = "Mark as a test call: nothing is learned or stored." };
         var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for the server.", DefaultValueFactory = _ => 10 }.InRange(0.0, 3600.0, exclusive: true);
         var json = CliOptions.Json();
+        var key = CliOptions.SiteKey();
 
         var command = new Command("check", "Score one comment against a running server and print the verdict and explanation.")
         {
             server, site, content, contentFile, author, email, url, ip, userAgent, referrer, permalink, type, role,
-            honeypotField, honeypotValue, submitMs, jsRan, isTest, timeout, json,
+            honeypotField, honeypotValue, submitMs, jsRan, isTest, timeout, json, key,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -87,19 +88,19 @@ internal static class CheckCommand
                 }
             }
 
-            return await CheckAsync(result.GetValue(server)!, request, TimeSpan.FromSeconds(result.GetValue(timeout)), result.GetValue(json), cancellationToken);
+            return await CheckAsync(result.GetValue(server)!, request, CliOptions.SiteKeyMetadata(result.GetValue(key)), TimeSpan.FromSeconds(result.GetValue(timeout)), result.GetValue(json), cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> CheckAsync(Uri server, CheckCommentRequest request, TimeSpan timeout, bool json, CancellationToken cancellationToken)
+    private static async Task<int> CheckAsync(Uri server, CheckCommentRequest request, Metadata? metadata, TimeSpan timeout, bool json, CancellationToken cancellationToken)
     {
         using var channel = GrpcChannel.ForAddress(server);
         var client = new CommentFilter.CommentFilterClient(channel);
         CheckCommentResponse response;
         try
         {
-            response = await client.CheckCommentAsync(request, deadline: DateTime.UtcNow.Add(timeout), cancellationToken: cancellationToken);
+            response = await client.CheckCommentAsync(request, metadata, DateTime.UtcNow.Add(timeout), cancellationToken);
         }
         catch (RpcException ex)
         {

@@ -26,6 +26,20 @@ internal static class CliOptions
     };
 
     /// <summary>A server address. System.CommandLine has no converter for <see cref="Uri"/>, so it is parsed here.</summary>
+    /// <summary>The environment variable <see cref="SiteKey"/> falls back to.</summary>
+    public const string SiteKeyVariable = "SPAMGUARD_SITE_KEY";
+
+    /// <summary>The site key for CommentFilter calls (needed once the server has site keys).</summary>
+    public static Option<string?> SiteKey() => new("--key")
+    {
+        Description = $"The site key (default: the environment variable {SiteKeyVariable}); needed once the server has site keys.",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(SiteKeyVariable),
+    };
+
+    /// <summary>"authorization: Bearer key" metadata, or none without a key.</summary>
+    public static Grpc.Core.Metadata? SiteKeyMetadata(string? key) =>
+        string.IsNullOrWhiteSpace(key) ? null : new Grpc.Core.Metadata { { "authorization", "Bearer " + key.Trim() } };
+
     public static Option<Uri> Server(string description, Uri? defaultValue) => new("--server")
     {
         Description = description,

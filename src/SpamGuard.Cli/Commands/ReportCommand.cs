@@ -19,9 +19,10 @@ internal static class ReportCommand
         var ham = new Option<bool>("--ham") { Description = "The comment is not spam: a false positive (SubmitHam)." };
         var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for the server.", DefaultValueFactory = _ => 10 }.InRange(0.0, 3600.0, exclusive: true);
         var json = CliOptions.Json();
+        var key = CliOptions.SiteKey();
         var command = new Command("report", "Report a check as spam or ham (Akismet's submit-spam / submit-ham).")
         {
-            server, site, checkId, spam, ham, timeout, json,
+            server, site, checkId, spam, ham, timeout, json, key,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -38,9 +39,10 @@ internal static class ReportCommand
             SubmitFeedbackResponse response;
             try
             {
+                var metadata = CliOptions.SiteKeyMetadata(result.GetValue(key));
                 response = result.GetValue(spam)
-                    ? await client.SubmitSpamAsync(request, deadline: deadline, cancellationToken: cancellationToken)
-                    : await client.SubmitHamAsync(request, deadline: deadline, cancellationToken: cancellationToken);
+                    ? await client.SubmitSpamAsync(request, metadata, deadline, cancellationToken)
+                    : await client.SubmitHamAsync(request, metadata, deadline, cancellationToken);
             }
             catch (RpcException ex)
             {

@@ -11,6 +11,21 @@ using SpamGuard.Core.Scoring;
 
 namespace SpamGuard.Core.Feedback;
 
+/// <summary>The check exists but belongs to another site. Until site keys are in use the edge reports it as not found,
+/// so that a check's existence is not revealed; with keys it is a permission error.</summary>
+public sealed class CheckOfAnotherSiteException(string message) : Exception(message)
+{
+    public CheckOfAnotherSiteException()
+        : this("The check belongs to another site.")
+    {
+    }
+
+    public CheckOfAnotherSiteException(string message, Exception innerException)
+        : this(message + " " + innerException?.Message)
+    {
+    }
+}
+
 /// <summary>A spam or ham report: of an earlier check by its id, or of a comment sent again in full.</summary>
 public sealed record FeedbackReport(ReportLabel Label, string Site, string? CheckId, Comment? Comment);
 
@@ -83,6 +98,7 @@ public sealed partial class FeedbackService(
                 ReportOutcomeKind.Recorded => new FeedbackResult(pending.CheckId, FeedbackOutcome.Recorded),
                 ReportOutcomeKind.Corrected => new FeedbackResult(pending.CheckId, FeedbackOutcome.Corrected),
                 ReportOutcomeKind.Repeated => new FeedbackResult(pending.CheckId, FeedbackOutcome.Repeated),
+                ReportOutcomeKind.OtherSite => throw new CheckOfAnotherSiteException($"No check {pending.CheckId} of this site is known."),
                 _ => throw new CheckNotFoundException($"No check {pending.CheckId} of this site is known; checks are kept for {options.Value.CheckRetentionDays.ToString(CultureInfo.InvariantCulture)} days."),
             });
         }

@@ -13,7 +13,8 @@ namespace SpamGuard.Server.Admin;
 /// spamguard.v1.ModelAdmin. Every call is authenticated with the admin key ("authorization: Bearer &lt;key&gt;");
 /// the work is Core's.
 /// </summary>
-internal sealed class ModelAdminService(AdminKeyVerifier keys, ErasureService erasure, SiteKeyService siteKeys, ISiteKeyStore siteKeyStore, TimeProvider time)
+internal sealed class ModelAdminService(
+    AdminKeyVerifier keys, ErasureService erasure, SiteKeyService siteKeys, ISiteKeyStore siteKeyStore, SiteKeyGate gate, TimeProvider time)
     : ModelAdmin.ModelAdminBase
 {
     public override async Task<CreateSiteKeyResponse> CreateSiteKey(CreateSiteKeyRequest request, ServerCallContext context)
@@ -44,6 +45,7 @@ internal sealed class ModelAdminService(AdminKeyVerifier keys, ErasureService er
         }
 
         var (key, record) = await siteKeys.CreateAsync(sites, context.CancellationToken);
+        gate.Invalidate();
         return new CreateSiteKeyResponse { Key = key, Info = Info(record) };
     }
 
@@ -62,6 +64,8 @@ internal sealed class ModelAdminService(AdminKeyVerifier keys, ErasureService er
         {
             throw new RpcException(new Grpc.Core.Status(StatusCode.NotFound, "No site key with this id."));
         }
+
+        gate.Invalidate();
 
         var record = (await siteKeyStore.ListAsync(context.CancellationToken)).Single(k => k.Id == request.Id);
         return new RevokeSiteKeyResponse { Info = Info(record) };

@@ -3,6 +3,7 @@ using Grpc.Core;
 using Microsoft.Extensions.Options;
 using SpamGuard.Contracts.V1;
 using SpamGuard.Core.Feedback;
+using SpamGuard.Core.Keys;
 using SpamGuard.Core.Reputation;
 using SpamGuard.Core.Scoring;
 using SpamGuard.Server.Hosting;
@@ -18,12 +19,28 @@ namespace SpamGuard.Server.Scoring;
 internal sealed class CommentFilterService(
     CommentCheckService checks,
     FeedbackService feedback,
+    SiteKeyGate gate,
     IOptions<ScoringOptions> options,
     ILogger<CommentFilterService> logger) : CommentFilter.CommentFilterBase
 {
+    /// <summary>The site key, in the metadata as "authorization: Bearer &lt;key&gt;". Needed once any site key exists.</summary>
+    private async Task<bool> AuthorizeAsync(Uri site, ServerCallContext context)
+    {
+        var header = context.RequestHeaders.GetValue("authorization");
+        var key = header is not null && header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..].Trim() : null;
+        return await gate.CheckAsync(key, site, context.CancellationToken) switch
+        {
+            SiteAccess.Open => false,
+            SiteAccess.Allowed => true,
+            SiteAccess.OtherSite => throw new RpcException(new Status(StatusCode.PermissionDenied, "This site key is not for this site.")),
+            _ => throw new RpcException(new Status(StatusCode.Unauthenticated, "A valid site key is required: metadata \"authorization: Bearer <key>\".")),
+        };
+    }
+
     public override async Task<CheckCommentResponse> CheckComment(CheckCommentRequest request, ServerCallContext context)
     {
         var comment = request.ToComment(options.Value);
+        await AuthorizeAsync(comment.Site, context);
         if (logger.IsEnabled(LogLevel.Debug))
         {
             Log.ScoringComment(logger, Encoding.UTF8.GetByteCount(comment.Content), comment.SiteLanguages.Count);
@@ -43,7 +60,20 @@ internal sealed class CommentFilterService(
     private async Task<SubmitFeedbackResponse> SubmitAsync(SubmitFeedbackRequest request, ReportLabel label, ServerCallContext context)
     {
         var report = request.ToReport(label, options.Value);
-        var result = await feedback.ReportAsync(report, context.CancellationToken);
+        var keyed = await AuthorizeAsync(new Uri(report.Site), context);
+        FeedbackResult result;
+        try
+        {
+            result = await feedback.ReportAsync(report, context.CancellationToken);
+        }
+        catch (CheckOfAnotherSiteException ex)
+        {
+            // With keys the caller has proved which site it is, so "not yours" can be said; without, it stays "not found".
+            throw new RpcException(keyed
+                ? new Status(StatusCode.PermissionDenied, "This check belongs to another site.")
+                : new Status(StatusCode.NotFound, ex.Message));
+        }
+
         Log.Reported(logger, result.CheckId, label.ToString(), result.Outcome.ToString());
         return new SubmitFeedbackResponse
         {

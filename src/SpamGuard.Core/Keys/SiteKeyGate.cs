@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+
+namespace SpamGuard.Core.Keys;
+
+/// <summary>What a call may do, given the key it presented for a site.</summary>
+public enum SiteAccess
+{
+    /// <summary>No site key exists yet: the deployment has not adopted keys, and calls need none.</summary>
+    Open,
+
+    Allowed,
+
+    /// <summary>No key, an unknown key or a revoked one.</summary>
+    Unauthenticated,
+
+    /// <summary>A valid key, but for other sites.</summary>
+    OtherSite,
+}
+
+/// <summary>
+/// Decides whether a call may act for a site. Once any site key exists, every call needs a valid key for its site.
+/// Both facts are cached for a few seconds per node, so a check does not pay extra store round trips: a new or
+/// revoked key takes effect on other nodes within <see cref="CacheFor"/> (at once on the node that changed it). While
+/// the store is unavailable the last answers stand; a key this node has never verified is then refused (UNAVAILABLE).
+/// </summary>
+public sealed class SiteKeyGate(ISiteKeyStore store, TimeProvider time)
+{
+    public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(5);
+
+    private const int MaxCachedKeys = 10_000;
+
+    private readonly ConcurrentDictionary<string, (SiteKey? Key, DateTimeOffset Until)> _verified = new(StringComparer.Ordinal);
+    // A reference, so a reader never sees half of an update.
+    private InUseSnapshot? _inUse;
+
+    public async Task<SiteAccess> CheckAsync(string? presentedKey, Uri site, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        var now = time.GetUtcNow();
+        var inUse = Volatile.Read(ref _inUse);
+        if (inUse is null || inUse.Until <= now)
+        {
+            try
+            {
+                inUse = new InUseSnapshot((await store.ListAsync(cancellationToken)).Count > 0, now + CacheFor);
+                Volatile.Write(ref _inUse, inUse);
+            }
+            catch (Reputation.StoreUnavailableException)
+            {
+                // Checks must not fail because the store is away: go on with what was last known, and a node that
+                // never reached the store yet knows of no keys.
+                inUse ??= new InUseSnapshot(false, now);
+            }
+        }
+
+        if (!inUse.InUse)
+        {
+            return SiteAccess.Open;
+        }
+
+        if (string.IsNullOrEmpty(presentedKey))
+        {
+            return SiteAccess.Unauthenticated;
+        }
+
+        var hash = SiteKeyService.Hash(presentedKey);
+        var known = _verified.TryGetValue(hash, out var cached);
+        if (!known || cached.Until <= now)
+        {
+            try
+            {
+                var found = await store.FindByHashAsync(hash, cancellationToken);
+                cached = (found is { IsRevoked: false } ? found : null, now + CacheFor);
+                if (_verified.Count >= MaxCachedKeys)
+                {
+                    // Random keys from a scanner must not grow the cache without bound.
+                    _verified.Clear();
+                }
+
+                _verified[hash] = cached;
+            }
+            catch (Reputation.StoreUnavailableException) when (known)
+            {
+                // The store is away: the last answer for this key stands until it is back.
+            }
+        }
+
+        return cached.Key is null ? SiteAccess.Unauthenticated
+            : cached.Key.Sites.Contains(site.ToString(), StringComparer.Ordinal) ? SiteAccess.Allowed
+            : SiteAccess.OtherSite;
+    }
+
+    /// <summary>Forgets what was cached (after this node created or revoked a key).</summary>
+    public void Invalidate()
+    {
+        _verified.Clear();
+        Volatile.Write(ref _inUse, null);
+    }
+
+    private sealed record InUseSnapshot(bool InUse, DateTimeOffset Until);
+}

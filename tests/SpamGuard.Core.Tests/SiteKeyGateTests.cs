@@ -1,0 +1,78 @@
+using SpamGuard.Core.Keys;
+using SpamGuard.Core.Reputation;
+
+namespace SpamGuard.Core.Tests;
+
+public sealed class SiteKeyGateTests
+{
+    private static readonly Uri Blog = new("https://blog.example/");
+
+    private sealed class ManualTime : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    /// <summary>An in-process key store that can be taken down like Redis.</summary>
+    private sealed class FlakyKeys : ISiteKeyStore
+    {
+        private readonly InProcessSiteKeyStore _inner = new();
+
+        public bool Down { get; set; }
+
+        public Task AddAsync(SiteKey key, CancellationToken cancellationToken) => Gate(() => _inner.AddAsync(key, cancellationToken));
+
+        public Task<SiteKey?> FindByHashAsync(string keyHash, CancellationToken cancellationToken) => Gate(() => _inner.FindByHashAsync(keyHash, cancellationToken));
+
+        public Task<IReadOnlyList<SiteKey>> ListAsync(CancellationToken cancellationToken) => Gate(() => _inner.ListAsync(cancellationToken));
+
+        public Task<bool> RevokeAsync(string id, DateTimeOffset at, CancellationToken cancellationToken) => Gate(() => _inner.RevokeAsync(id, at, cancellationToken));
+
+        private T Gate<T>(Func<T> call) => Down ? throw new StoreUnavailableException("test outage") : call();
+    }
+
+    [Fact]
+    public async Task WithoutKeys_CallsAreOpen_EvenWhenTheStoreIsDownFromTheStart()
+    {
+        var store = new FlakyKeys { Down = true };
+        var gate = new SiteKeyGate(store, new ManualTime());
+
+        Assert.Equal(SiteAccess.Open, await gate.CheckAsync(null, Blog, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task KnownKeys_KeepWorkingWhileTheStoreIsDown_UnknownOnesCannotBeVerified()
+    {
+        var store = new FlakyKeys();
+        var time = new ManualTime();
+        var (key, _) = await new SiteKeyService(store, time).CreateAsync([Blog], CancellationToken.None);
+        var gate = new SiteKeyGate(store, time);
+        Assert.Equal(SiteAccess.Allowed, await gate.CheckAsync(key, Blog, CancellationToken.None));
+        Assert.Equal(SiteAccess.Unauthenticated, await gate.CheckAsync(null, Blog, CancellationToken.None));
+
+        store.Down = true;
+        time.Now += SiteKeyGate.CacheFor * 3;
+
+        Assert.Equal(SiteAccess.Allowed, await gate.CheckAsync(key, Blog, CancellationToken.None));
+        Assert.Equal(SiteAccess.OtherSite, await gate.CheckAsync(key, new Uri("https://other.example/"), CancellationToken.None));
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => gate.CheckAsync("sg_never-seen", Blog, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ARevokedKey_IsRefusedOnceTheCacheExpires_OrAtOnceAfterInvalidate()
+    {
+        var store = new FlakyKeys();
+        var time = new ManualTime();
+        var (key, record) = await new SiteKeyService(store, time).CreateAsync([Blog], CancellationToken.None);
+        var gate = new SiteKeyGate(store, time);
+        Assert.Equal(SiteAccess.Allowed, await gate.CheckAsync(key, Blog, CancellationToken.None));
+
+        await store.RevokeAsync(record.Id, time.Now, CancellationToken.None);
+        var stillCached = await gate.CheckAsync(key, Blog, CancellationToken.None);
+        time.Now += SiteKeyGate.CacheFor;
+
+        Assert.Equal(SiteAccess.Allowed, stillCached);
+        Assert.Equal(SiteAccess.Unauthenticated, await gate.CheckAsync(key, Blog, CancellationToken.None));
+    }
+}
