@@ -96,18 +96,23 @@ public sealed class RedisReputationStore(IConnectionMultiplexer redis, RedisCall
             reads[i].Where(e => !ReputationWindows.IsExpired(e.Name!, at)).ToDictionary(e => (string)e.Name!, e => (long)e.Value, StringComparer.Ordinal)))];
     }
 
+    /// <summary>An administrative call (erasure), so it is not held to the per-check timeout of the guard; a Redis
+    /// failure still surfaces as <see cref="RedisUnavailableException"/>.</summary>
     public async Task<long> EraseAsync(IReadOnlyList<ReputationSubject> subjects, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(subjects);
-        var distinct = subjects.Distinct().ToList();
-        return await guard.RunAsync(async () =>
+        try
         {
             // One DEL per key: keys of different subjects live in different Cluster slots.
             var batch = redis.GetDatabase().CreateBatch();
-            var deletes = distinct.Select(s => batch.KeyDeleteAsync(Key(s))).ToList();
+            var deletes = subjects.Distinct().Select(s => batch.KeyDeleteAsync(Key(s))).ToList();
             batch.Execute();
-            return (await Task.WhenAll(deletes)).LongCount(deleted => deleted);
-        }, cancellationToken);
+            return (await Task.WhenAll(deletes).WaitAsync(cancellationToken)).LongCount(deleted => deleted);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            throw new RedisUnavailableException(ex);
+        }
     }
 
     public Task RecordReportAsync(

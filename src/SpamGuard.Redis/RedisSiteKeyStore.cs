@@ -20,10 +20,11 @@ public sealed class RedisSiteKeyStore(IConnectionMultiplexer redis, RedisCallGua
         return 1
         """;
 
-    public Task AddAsync(SiteKey key, CancellationToken cancellationToken)
+    // Creating and revoking are administrative calls: not held to the per-check timeout of the guard.
+    public async Task AddAsync(SiteKey key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return guard.RunAsync(() => redis.GetDatabase().ScriptEvaluateAsync(Add, [Records, ByHash], [key.Id, key.KeyHash, JsonSerializer.Serialize(key)]), cancellationToken);
+        await Unguarded(() => redis.GetDatabase().ScriptEvaluateAsync(Add, [Records, ByHash], [key.Id, key.KeyHash, JsonSerializer.Serialize(key)]), cancellationToken);
     }
 
     public async Task<SiteKey?> FindByHashAsync(string keyHash, CancellationToken cancellationToken)
@@ -48,7 +49,7 @@ public sealed class RedisSiteKeyStore(IConnectionMultiplexer redis, RedisCallGua
     public async Task<bool> RevokeAsync(string id, DateTimeOffset at, CancellationToken cancellationToken)
     {
         var db = redis.GetDatabase();
-        var json = await guard.RunAsync(() => db.HashGetAsync(Records, id), cancellationToken);
+        var json = await Unguarded(() => db.HashGetAsync(Records, id), cancellationToken);
         if (json.IsNull)
         {
             return false;
@@ -57,9 +58,21 @@ public sealed class RedisSiteKeyStore(IConnectionMultiplexer redis, RedisCallGua
         var key = JsonSerializer.Deserialize<SiteKey>((string)json!)!;
         if (!key.IsRevoked)
         {
-            await guard.RunAsync(() => db.HashSetAsync(Records, id, JsonSerializer.Serialize(key with { RevokedAt = at })), cancellationToken);
+            await Unguarded(() => db.HashSetAsync(Records, id, JsonSerializer.Serialize(key with { RevokedAt = at })), cancellationToken);
         }
 
         return true;
+    }
+
+    private static async Task<T> Unguarded<T>(Func<Task<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call().WaitAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            throw new RedisUnavailableException(ex);
+        }
     }
 }

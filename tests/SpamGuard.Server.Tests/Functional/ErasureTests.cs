@@ -26,7 +26,7 @@ public sealed class ErasureTests
     {
         await using var redis = await RedisServerProcess.StartAsync();
         await using var host = await SpamGuardHost.StartAsync(new KeywordTestModel(),
-            $"--Redis:Configuration={redis.Endpoint}", $"--Privacy:PseudonymSecret={Secret}", $"--Admin:Key={AdminKey}");
+            $"--Redis:Configuration={redis.Endpoint}", $"--Privacy:PseudonymSecret={Secret}", $"--Admin:Key={AdminKey}", "--Redis:Resilience:TimeoutMilliseconds=2000");
         var filter = new CommentFilter.CommentFilterClient(host.Channel);
         var admin = new ModelAdmin.ModelAdminClient(host.Channel);
         var jane = await filter.CheckCommentAsync(From("jane@example.net", "10.60.0.1", "cheap pills"), deadline: SpamGuardHost.Deadline);

@@ -99,7 +99,7 @@ public sealed class PrivacyPageTests
     public async Task InRedisMode_ThePageSaysDataIsSharedInRedis_AndListsTheJournal()
     {
         await using var redis = await RedisServerProcess.StartAsync();
-        await using var host = await SpamGuardHost.StartAsync(new KeywordTestModel(), $"--Redis:Configuration={redis.Endpoint}");
+        await using var host = await SpamGuardHost.StartAsync(new KeywordTestModel(), $"--Redis:Configuration={redis.Endpoint}", "--Redis:Resilience:TimeoutMilliseconds=2000");
 
         var (_, json, _) = await FetchAsync(host);
 

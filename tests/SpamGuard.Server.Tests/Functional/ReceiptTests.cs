@@ -120,8 +120,8 @@ public sealed class ReceiptTests
     public async Task InRedisMode_TheReceiptIsServedByAnyNode()
     {
         await using var redis = await RedisServerProcess.StartAsync();
-        await using var a = await SpamGuardHost.StartAsync(new KeywordTestModel(), $"--Redis:Configuration={redis.Endpoint}", "--Privacy:PseudonymSecret=" + Convert.ToBase64String(new byte[32]));
-        await using var b = await SpamGuardHost.StartAsync(new KeywordTestModel(), $"--Redis:Configuration={redis.Endpoint}", "--Privacy:PseudonymSecret=" + Convert.ToBase64String(new byte[32]));
+        await using var a = await SpamGuardHost.StartAsync(new KeywordTestModel(), $"--Redis:Configuration={redis.Endpoint}", "--Privacy:PseudonymSecret=" + Convert.ToBase64String(new byte[32]), "--Redis:Resilience:TimeoutMilliseconds=2000");
+        await using var b = await SpamGuardHost.StartAsync(new KeywordTestModel(), $"--Redis:Configuration={redis.Endpoint}", "--Privacy:PseudonymSecret=" + Convert.ToBase64String(new byte[32]), "--Redis:Resilience:TimeoutMilliseconds=2000");
         var check = await CheckAsync(a);
 
         await AssertReceiptMatchesAsync(b, check);

@@ -38,8 +38,8 @@ public sealed class RedisModeTests
     public async Task TwoNodesSharingRedis_SeeEachOthersChecksAndReports()
     {
         await using var redis = await RedisServerProcess.StartAsync();
-        await using var a = await StartNodeAsync(redis);
-        await using var b = await StartNodeAsync(redis);
+        await using var a = await StartNodeAsync(redis, "--Redis:Resilience:TimeoutMilliseconds=2000");
+        await using var b = await StartNodeAsync(redis, "--Redis:Resilience:TimeoutMilliseconds=2000");
         var clientA = new CommentFilter.CommentFilterClient(a.Channel);
         var clientB = new CommentFilter.CommentFilterClient(b.Channel);
 
@@ -65,7 +65,7 @@ public sealed class RedisModeTests
     public async Task AfterChecksAndReports_NoKeyOrValueInRedisHoldsRawPersonalData_AndEveryKeyExpires()
     {
         await using var redis = await RedisServerProcess.StartAsync();
-        await using var node = await StartNodeAsync(redis);
+        await using var node = await StartNodeAsync(redis, "--Redis:Resilience:TimeoutMilliseconds=2000");
         var client = new CommentFilter.CommentFilterClient(node.Channel);
         var request = Requests.Complete("Write to jane@example.net or find me at 203.0.113.7, cheap pills https://shop.example/");
         request.IsTest = false;

@@ -19,7 +19,7 @@ public sealed class SiteKeyAdminTests
     public async Task CreateListRevoke_InRedis_StoresOnlyTheHash()
     {
         await using var redis = await RedisServerProcess.StartAsync();
-        await using var host = await SpamGuardHost.StartAsync(new KeywordTestModel(), $"--Redis:Configuration={redis.Endpoint}", $"--Admin:Key={AdminKey}");
+        await using var host = await SpamGuardHost.StartAsync(new KeywordTestModel(), $"--Redis:Configuration={redis.Endpoint}", $"--Admin:Key={AdminKey}", "--Redis:Resilience:TimeoutMilliseconds=2000");
         var admin = new ModelAdmin.ModelAdminClient(host.Channel);
         var request = new CreateSiteKeyRequest { Sites = { "https://blog.example/", "https://www.blog.example/" } };
 

@@ -189,7 +189,8 @@ public sealed class RedisHostFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _redis = await RedisServerProcess.StartAsync();
-        _host = await SpamGuardHost.StartAsync(new KeywordTestModel(), $"--Redis:Configuration={_redis.Endpoint}");
+        // Patient: these tests are about behaviour, not the 50 ms guard, and CI machines are loaded.
+        _host = await SpamGuardHost.StartAsync(new KeywordTestModel(), $"--Redis:Configuration={_redis.Endpoint}", "--Redis:Resilience:TimeoutMilliseconds=2000");
     }
 
     public async Task DisposeAsync()
