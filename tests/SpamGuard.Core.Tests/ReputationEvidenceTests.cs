@@ -11,6 +11,8 @@ public sealed class ReputationSubjectsTests
 {
     private static readonly Pseudonymizer Pseudonyms = new(Encoding.UTF8.GetBytes("a test secret that is long enough!!"));
 
+    private static NormalizedContent Content(string text, IReadOnlyList<string> linkHosts) => new(TextNormalizer.Normalize(text).Text, linkHosts);
+
     [Fact]
     public void FullComment_GivesIpNetworkEmailAuthorHostAndLinkHosts_AllPseudonymised()
     {
@@ -21,7 +23,7 @@ public sealed class ReputationSubjectsTests
             AuthorUrl = new Uri("https://www.bobs-site.example/about"),
         };
 
-        var subjects = ReputationSubjects.For(comment, TextNormalizer.Normalize(comment.Content).LinkHosts, Pseudonyms);
+        var subjects = ReputationSubjects.For(comment, TextNormalizer.Normalize(comment.Content), Pseudonyms);
 
         Assert.Equal(
             [SubjectKind.Ip, SubjectKind.Network, SubjectKind.Email, SubjectKind.AuthorHost, SubjectKind.LinkHost, SubjectKind.LinkHost,
@@ -34,13 +36,13 @@ public sealed class ReputationSubjectsTests
 
     [Fact]
     public void ShortAnonymousComment_HasNoSubjects() =>
-        Assert.Empty(ReputationSubjects.For(TestComments.With("hello"), [], Pseudonyms));
+        Assert.Empty(ReputationSubjects.For(TestComments.With("hello"), Content("hello", []), Pseudonyms));
 
     [Fact]
     public void NearCopies_ShareContentSubjects()
     {
-        var a = ReputationSubjects.For(TestComments.With("Make $5000 a week working from home, click xxlinkxx to start today"), [], Pseudonyms);
-        var b = ReputationSubjects.For(TestComments.With("Make $6000 a week working from home, click xxlinkxx to start now"), [], Pseudonyms);
+        var a = ReputationSubjects.For(TestComments.With(), Content("Make $5000 a week working from home, click xxlinkxx to start today", []), Pseudonyms);
+        var b = ReputationSubjects.For(TestComments.With(), Content("Make $6000 a week working from home, click xxlinkxx to start now", []), Pseudonyms);
 
         Assert.Contains(a, b.Contains);
     }
@@ -50,7 +52,7 @@ public sealed class ReputationSubjectsTests
     {
         var hosts = Enumerable.Range(0, 5000).Select(i => $"h{i}.example").ToList();
 
-        var subjects = ReputationSubjects.For(TestComments.With(), hosts, Pseudonyms);
+        var subjects = ReputationSubjects.For(TestComments.With(), new NormalizedContent(TextNormalizer.Normalize(TestComments.With().Content).Text, hosts), Pseudonyms);
 
         Assert.Equal(ReputationSubjects.MaxLinkHosts, subjects.Count(s => s.Kind == SubjectKind.LinkHost));
     }

@@ -150,7 +150,7 @@ public sealed partial class FeedbackService(
         }
 
         var checkId = CheckIdOf(comment);
-        var subjects = ReputationSubjects.For(comment, TextNormalizer.Normalize(comment.Content).LinkHosts, pseudonyms);
+        var subjects = ReputationSubjects.For(comment, TextNormalizer.Normalize(comment.Content), pseudonyms);
         // Blogs report what the filter got wrong, so a spam report is of a comment the model took for ham.
         var record = CommentCheckService.RecordOf(checkId, comment, at, subjects, modelSaidSpam: report.Label == ReportLabel.Ham);
         return new PendingReport(entryId, checkId, comment.Site.ToString(), report.Label, at, record);

@@ -11,12 +11,13 @@ public static class ReputationSubjects
     /// store no more than one with ten.</summary>
     public const int MaxLinkHosts = 10;
 
-    /// <param name="linkHosts">The hosts of the links in the content, as <see cref="TextNormalizer"/> found them.</param>
+    /// <param name="content">The comment's content as <see cref="TextNormalizer"/> normalised it (the caller has it
+    /// already from extracting features): its link hosts, and the text the fingerprint is taken of.</param>
     /// <remarks>Content adds one subject per band of its <see cref="ContentFingerprint"/> when it is long enough.</remarks>
-    public static IReadOnlyList<ReputationSubject> For(Comment comment, IReadOnlyList<string> linkHosts, Pseudonymizer pseudonyms)
+    public static IReadOnlyList<ReputationSubject> For(Comment comment, NormalizedContent content, Pseudonymizer pseudonyms)
     {
         ArgumentNullException.ThrowIfNull(comment);
-        ArgumentNullException.ThrowIfNull(linkHosts);
+        ArgumentNullException.ThrowIfNull(content);
         ArgumentNullException.ThrowIfNull(pseudonyms);
         var subjects = new List<ReputationSubject>(4 + MaxLinkHosts);
         if (comment.UserIp is { } ip)
@@ -35,13 +36,13 @@ public static class ReputationSubjects
             subjects.Add(new ReputationSubject(SubjectKind.AuthorHost, pseudonyms.Host(authorHost)));
         }
 
-        foreach (var host in linkHosts.Distinct(StringComparer.Ordinal).Take(MaxLinkHosts))
+        foreach (var host in content.LinkHosts.Distinct(StringComparer.Ordinal).Take(MaxLinkHosts))
         {
             subjects.Add(new ReputationSubject(SubjectKind.LinkHost, pseudonyms.Host(host)));
         }
 
         // Band keys are hashes of min-hashes: nothing of the text can be read back from them.
-        if (ContentFingerprint.Of(TextNormalizer.Normalize(comment.Content).Text) is { } fingerprint)
+        if (ContentFingerprint.Of(content.Text) is { } fingerprint)
         {
             subjects.AddRange(fingerprint.Bands().Select(band => new ReputationSubject(SubjectKind.Content, "content:" + band)));
         }

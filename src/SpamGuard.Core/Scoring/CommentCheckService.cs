@@ -38,7 +38,7 @@ public sealed partial class CommentCheckService(
         var prepared = scorer.Prepare(comment);
         var checkId = CheckId.New();
         var now = time.GetUtcNow();
-        var subjects = ReputationSubjects.For(comment, prepared.LinkHosts, pseudonyms);
+        var subjects = ReputationSubjects.For(comment, prepared.Content, pseudonyms);
 
         var retention = feedbackOptions.Value.CheckRetention;
         var lookup = comment.IsTest

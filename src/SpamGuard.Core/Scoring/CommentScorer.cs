@@ -42,7 +42,7 @@ public sealed class CommentScorer(ISpamClassifier classifier, IOptions<ScoringOp
 
         var thresholds = EffectiveThresholds(settings, model.Thresholds);
         var administrator = signals.Exists(static s => s.Name == ScoringRules.AdministratorRule);
-        return new PreparedScore(comment, model.Version, thresholds, score.BaseLogit, logit, signals, features.LinkHostList, administrator);
+        return new PreparedScore(comment, model.Version, thresholds, score.BaseLogit, logit, signals, new NormalizedContent(features.Text, features.LinkHostList), administrator);
     }
 
     /// <summary>Adds <paramref name="evidence"/> (log-odds signals from outside the model) and decides.</summary>
@@ -105,7 +105,8 @@ public sealed class CommentScorer(ISpamClassifier classifier, IOptions<ScoringOp
 
 /// <summary>The model's and rules' opinion of one comment, before outside evidence (see <see cref="CommentScorer.Prepare"/>).</summary>
 /// <param name="Logit">Model plus rules, in calibrated log-odds.</param>
-/// <param name="LinkHosts">Hosts of the links in the content, as the features saw them.</param>
+/// <param name="Content">The content as the features saw it (normalised text and link hosts), so nothing after
+/// scoring normalises it again.</param>
 /// <param name="ByAdministrator">The administrator rule fired: the verdict is ham whatever the evidence.</param>
 public sealed record PreparedScore(
     Comment Comment,
@@ -114,7 +115,7 @@ public sealed record PreparedScore(
     double BaseLogit,
     double Logit,
     IReadOnlyList<Signal> Signals,
-    IReadOnlyList<string> LinkHosts,
+    NormalizedContent Content,
     bool ByAdministrator)
 {
     /// <summary>What the model and rules alone decide; reputation counts this, never the final verdict, so it
