@@ -68,6 +68,24 @@ public sealed class RedisCallGuard
         }
     }
 
+    /// <summary>
+    /// For administrative calls (erasure, site keys): not held to the per-check timeout nor counted by the breaker,
+    /// since they are rare and may scan, but a Redis failure surfaces the same way as for guarded calls.
+    /// </summary>
+    /// <exception cref="RedisUnavailableException">Redis failed or the client timed out.</exception>
+    public static async Task<T> RunAdministrativeAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        try
+        {
+            return await call().WaitAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            throw new RedisUnavailableException(ex);
+        }
+    }
+
     private static async ValueTask<T> Abandonable<T>(Task<T> call, CancellationToken token)
     {
         try

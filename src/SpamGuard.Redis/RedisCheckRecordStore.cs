@@ -97,12 +97,12 @@ public sealed class RedisCheckRecordStore(IConnectionMultiplexer redis, RedisCal
     /// <summary>
     /// Scans every primary for check records (bounded: records expire after the retention window) and deletes those
     /// naming any of <paramref name="pseudonyms"/>. An administrative call, so it is not held to the per-check
-    /// timeout; a Redis failure still surfaces as <see cref="RedisUnavailableException"/>.
+    /// timeout (<see cref="RedisCallGuard.RunAdministrativeAsync"/>).
     /// </summary>
-    public async Task<long> EraseAsync(IReadOnlySet<string> pseudonyms, CancellationToken cancellationToken)
+    public Task<long> EraseAsync(IReadOnlySet<string> pseudonyms, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pseudonyms);
-        try
+        return RedisCallGuard.RunAdministrativeAsync(async () =>
         {
             var db = redis.GetDatabase();
             long erased = 0;
@@ -121,11 +121,7 @@ public sealed class RedisCheckRecordStore(IConnectionMultiplexer redis, RedisCal
             }
 
             return erased;
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            throw new RedisUnavailableException(ex);
-        }
+        }, cancellationToken);
     }
 
     internal static RedisKey Key(string checkId) => "spamguard:check:" + checkId;

@@ -76,10 +76,10 @@ public sealed class RedisLabelledExampleStore(IConnectionMultiplexer redis, Redi
 
     /// <summary>Deletes the stream entries carrying any of <paramref name="pseudonyms"/> (an administrative call: the
     /// whole stream is read, in pages); returns how many.</summary>
-    public async Task<long> EraseAsync(IReadOnlySet<string> pseudonyms, CancellationToken cancellationToken)
+    public Task<long> EraseAsync(IReadOnlySet<string> pseudonyms, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pseudonyms);
-        try
+        return RedisCallGuard.RunAdministrativeAsync(async () =>
         {
             var db = redis.GetDatabase();
             long erased = 0;
@@ -101,11 +101,7 @@ public sealed class RedisLabelledExampleStore(IConnectionMultiplexer redis, Redi
                 after = page[^1].Id;
                 cancellationToken.ThrowIfCancellationRequested();
             }
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            throw new RedisUnavailableException(ex);
-        }
+        }, cancellationToken);
     }
 
     internal static RedisKey ClaimKey(string entryId) => "spamguard:{examples}:entry:" + entryId;

@@ -96,23 +96,18 @@ public sealed class RedisReputationStore(IConnectionMultiplexer redis, RedisCall
             reads[i].Where(e => !ReputationWindows.IsExpired(e.Name!, at)).ToDictionary(e => (string)e.Name!, e => (long)e.Value, StringComparer.Ordinal)))];
     }
 
-    /// <summary>An administrative call (erasure), so it is not held to the per-check timeout of the guard; a Redis
-    /// failure still surfaces as <see cref="RedisUnavailableException"/>.</summary>
-    public async Task<long> EraseAsync(IReadOnlyList<ReputationSubject> subjects, CancellationToken cancellationToken)
+    /// <summary>An administrative call (erasure): see <see cref="RedisCallGuard.RunAdministrativeAsync"/>.</summary>
+    public Task<long> EraseAsync(IReadOnlyList<ReputationSubject> subjects, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(subjects);
-        try
+        return RedisCallGuard.RunAdministrativeAsync(async () =>
         {
             // One DEL per key: keys of different subjects live in different Cluster slots.
             var batch = redis.GetDatabase().CreateBatch();
             var deletes = subjects.Distinct().Select(s => batch.KeyDeleteAsync(Key(s))).ToList();
             batch.Execute();
-            return (await Task.WhenAll(deletes).WaitAsync(cancellationToken)).LongCount(deleted => deleted);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            throw new RedisUnavailableException(ex);
-        }
+            return (await Task.WhenAll(deletes)).LongCount(deleted => deleted);
+        }, cancellationToken);
     }
 
     public Task RecordReportAsync(

@@ -24,7 +24,7 @@ public sealed class RedisSiteKeyStore(IConnectionMultiplexer redis, RedisCallGua
     public async Task AddAsync(SiteKey key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
-        await Unguarded(() => redis.GetDatabase().ScriptEvaluateAsync(Add, [Records, ByHash], [key.Id, key.KeyHash, JsonSerializer.Serialize(key)]), cancellationToken);
+        await RedisCallGuard.RunAdministrativeAsync(() => redis.GetDatabase().ScriptEvaluateAsync(Add, [Records, ByHash], [key.Id, key.KeyHash, JsonSerializer.Serialize(key)]), cancellationToken);
     }
 
     public async Task<SiteKey?> FindByHashAsync(string keyHash, CancellationToken cancellationToken)
@@ -49,7 +49,7 @@ public sealed class RedisSiteKeyStore(IConnectionMultiplexer redis, RedisCallGua
     public async Task<bool> RevokeAsync(string id, DateTimeOffset at, CancellationToken cancellationToken)
     {
         var db = redis.GetDatabase();
-        var json = await Unguarded(() => db.HashGetAsync(Records, id), cancellationToken);
+        var json = await RedisCallGuard.RunAdministrativeAsync(() => db.HashGetAsync(Records, id), cancellationToken);
         if (json.IsNull)
         {
             return false;
@@ -58,21 +58,9 @@ public sealed class RedisSiteKeyStore(IConnectionMultiplexer redis, RedisCallGua
         var key = JsonSerializer.Deserialize<SiteKey>((string)json!)!;
         if (!key.IsRevoked)
         {
-            await Unguarded(() => db.HashSetAsync(Records, id, JsonSerializer.Serialize(key with { RevokedAt = at })), cancellationToken);
+            await RedisCallGuard.RunAdministrativeAsync(() => db.HashSetAsync(Records, id, JsonSerializer.Serialize(key with { RevokedAt = at })), cancellationToken);
         }
 
         return true;
-    }
-
-    private static async Task<T> Unguarded<T>(Func<Task<T>> call, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await call().WaitAsync(cancellationToken);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            throw new RedisUnavailableException(ex);
-        }
     }
 }
