@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Google.Protobuf;
-using Google.Rpc;
 using Grpc.Core;
 using Grpc.Net.Client;
 using SpamGuard.Contracts.V1;
@@ -20,7 +19,7 @@ internal static class AdminCommand
     }
 
     /// <summary>Calls ModelAdmin with the admin key from the environment; maps failures to exit codes with one line on stderr.</summary>
-    public static async Task<int> CallAsync(Uri server, Func<ModelAdmin.ModelAdminClient, Metadata, DateTime, Task> call)
+    public static async Task<int> CallAsync(Uri server, Func<ModelAdmin.ModelAdminClient, Metadata, DateTime, Task> call, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(call);
         var key = Environment.GetEnvironmentVariable(KeyVariable);
@@ -33,23 +32,12 @@ internal static class AdminCommand
         using var channel = GrpcChannel.ForAddress(server);
         try
         {
-            await call(new ModelAdmin.ModelAdminClient(channel), new Metadata { { "authorization", "Bearer " + key.Trim() } }, DateTime.UtcNow.AddSeconds(60));
+            await call(new ModelAdmin.ModelAdminClient(channel), CliOptions.Bearer(key), DateTime.UtcNow.Add(timeout ?? TimeSpan.FromSeconds(60)));
             return ExitCodes.Ok;
         }
         catch (RpcException ex)
         {
-            await Console.Error.WriteLineAsync($"error: {ex.StatusCode}: {ex.Status.Detail}");
-            foreach (var violation in ex.GetRpcStatus()?.GetDetail<BadRequest>()?.FieldViolations ?? [])
-            {
-                await Console.Error.WriteLineAsync($"  {violation.Field}: {violation.Description}");
-            }
-
-            return ex.StatusCode switch
-            {
-                StatusCode.InvalidArgument => ExitCodes.BadInput,
-                StatusCode.NotFound => ExitCodes.NotFound,
-                _ => ExitCodes.ServerError,
-            };
+            return await CliErrors.ReportAsync(ex);
         }
     }
 
@@ -74,37 +62,16 @@ internal static class AdminCommand
                 return ExitCodes.BadInput;
             }
 
-            var key = Environment.GetEnvironmentVariable(KeyVariable);
-            if (string.IsNullOrWhiteSpace(key))
-            {
-                await Console.Error.WriteLineAsync($"error: set the admin key in the environment variable {KeyVariable}.");
-                return ExitCodes.BadInput;
-            }
-
             var request = result.GetValue(email) is { } e ? new EraseRequest { Email = e }
                 : result.GetValue(ip) is { } i ? new EraseRequest { Ip = i }
                 : new EraseRequest { AuthorUrl = result.GetValue(authorUrl)! };
-            using var channel = GrpcChannel.ForAddress(result.GetValue(server)!);
-            try
+            return await CallAsync(result.GetValue(server)!, async (client, metadata, deadline) =>
             {
-                var response = await new ModelAdmin.ModelAdminClient(channel).EraseAsync(
-                    request, new Metadata { { "authorization", "Bearer " + key.Trim() } },
-                    deadline: DateTime.UtcNow.AddSeconds(result.GetValue(timeout)), cancellationToken: cancellationToken);
+                var response = await client.EraseAsync(request, metadata, deadline, cancellationToken);
                 Console.Out.WriteLine(result.GetValue(json)
                     ? JsonFormatter.Default.Format(response)
                     : $"erased: {response.ReputationEntries} reputation entries, {response.CheckRecords} check records, {response.LabelledExamples} labelled examples");
-                return ExitCodes.Ok;
-            }
-            catch (RpcException ex)
-            {
-                await Console.Error.WriteLineAsync($"error: {ex.StatusCode}: {ex.Status.Detail}");
-                foreach (var violation in ex.GetRpcStatus()?.GetDetail<BadRequest>()?.FieldViolations ?? [])
-                {
-                    await Console.Error.WriteLineAsync($"  {violation.Field}: {violation.Description}");
-                }
-
-                return ex.StatusCode == StatusCode.InvalidArgument ? ExitCodes.BadInput : ExitCodes.ServerError;
-            }
+            }, TimeSpan.FromSeconds(result.GetValue(timeout)));
         });
         return command;
     }

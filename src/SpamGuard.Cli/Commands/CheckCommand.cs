@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Google.Protobuf;
-using Google.Rpc;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Spectre.Console;
@@ -104,13 +103,7 @@ internal static class CheckCommand
         }
         catch (RpcException ex)
         {
-            await Console.Error.WriteLineAsync($"error: {ex.StatusCode}: {ex.Status.Detail}");
-            foreach (var violation in ex.GetRpcStatus()?.GetDetail<BadRequest>()?.FieldViolations ?? [])
-            {
-                await Console.Error.WriteLineAsync($"  {violation.Field}: {violation.Description}");
-            }
-
-            return ex.StatusCode == StatusCode.InvalidArgument ? ExitCodes.BadInput : ExitCodes.ServerError;
+            return await CliErrors.ReportAsync(ex);
         }
 
         if (json)

@@ -37,8 +37,10 @@ internal static class CliOptions
     };
 
     /// <summary>"authorization: Bearer key" metadata, or none without a key.</summary>
-    public static Grpc.Core.Metadata? SiteKeyMetadata(string? key) =>
-        string.IsNullOrWhiteSpace(key) ? null : new Grpc.Core.Metadata { { "authorization", "Bearer " + key.Trim() } };
+    public static Grpc.Core.Metadata? SiteKeyMetadata(string? key) => string.IsNullOrWhiteSpace(key) ? null : Bearer(key);
+
+    /// <summary>The metadata that carries a site or admin key.</summary>
+    public static Grpc.Core.Metadata Bearer(string key) => new() { { "authorization", "Bearer " + key.Trim() } };
 
     public static Option<Uri> Server(string description, Uri? defaultValue) => new("--server")
     {

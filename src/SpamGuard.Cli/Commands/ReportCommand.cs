@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Google.Protobuf;
-using Google.Rpc;
 using Grpc.Core;
 using Grpc.Net.Client;
 using SpamGuard.Contracts.V1;
@@ -46,18 +45,7 @@ internal static class ReportCommand
             }
             catch (RpcException ex)
             {
-                await Console.Error.WriteLineAsync($"error: {ex.StatusCode}: {ex.Status.Detail}");
-                foreach (var violation in ex.GetRpcStatus()?.GetDetail<BadRequest>()?.FieldViolations ?? [])
-                {
-                    await Console.Error.WriteLineAsync($"  {violation.Field}: {violation.Description}");
-                }
-
-                return ex.StatusCode switch
-                {
-                    StatusCode.InvalidArgument => ExitCodes.BadInput,
-                    StatusCode.NotFound => ExitCodes.NotFound,
-                    _ => ExitCodes.ServerError,
-                };
+                return await CliErrors.ReportAsync(ex);
             }
 
             Console.Out.WriteLine(result.GetValue(json)

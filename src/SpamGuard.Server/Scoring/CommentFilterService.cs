@@ -26,9 +26,7 @@ internal sealed class CommentFilterService(
     /// <summary>The site key, in the metadata as "authorization: Bearer &lt;key&gt;". Needed once any site key exists.</summary>
     private async Task<bool> AuthorizeAsync(Uri site, ServerCallContext context)
     {
-        var header = context.RequestHeaders.GetValue("authorization");
-        var key = header is not null && header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..].Trim() : null;
-        return await gate.CheckAsync(key, site, context.CancellationToken) switch
+        return await gate.CheckAsync(BearerToken.From(context), site, context.CancellationToken) switch
         {
             SiteAccess.Open => false,
             SiteAccess.Allowed => true,

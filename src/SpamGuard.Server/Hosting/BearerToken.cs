@@ -1,0 +1,16 @@
+using Grpc.Core;
+
+namespace SpamGuard.Server.Hosting;
+
+/// <summary>The key a call carries in its metadata as "authorization: Bearer &lt;key&gt;" (site keys and the admin key alike).</summary>
+internal static class BearerToken
+{
+    private const string Scheme = "Bearer ";
+
+    public static string? From(ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var header = context.RequestHeaders.GetValue("authorization");
+        return header is not null && header.StartsWith(Scheme, StringComparison.Ordinal) ? header[Scheme.Length..].Trim() : null;
+    }
+}
