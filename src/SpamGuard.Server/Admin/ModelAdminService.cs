@@ -1,4 +1,3 @@
-using System.Net;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
@@ -6,6 +5,7 @@ using SpamGuard.Contracts.V1;
 using SpamGuard.Core.Keys;
 using SpamGuard.Core.Privacy;
 using SpamGuard.Server.Hosting;
+using SpamGuard.Server.Scoring;
 
 namespace SpamGuard.Server.Admin;
 
@@ -17,6 +17,8 @@ internal sealed class ModelAdminService(
     AdminKeyVerifier keys, ErasureService erasure, SiteKeyService siteKeys, ISiteKeyStore siteKeyStore, SiteKeyGate gate, TimeProvider time)
     : ModelAdmin.ModelAdminBase
 {
+    private const int MaxFieldBytes = 4096;
+
     public override async Task<CreateSiteKeyResponse> CreateSiteKey(CreateSiteKeyRequest request, ServerCallContext context)
     {
         Authenticate(context);
@@ -29,13 +31,9 @@ internal sealed class ModelAdminService(
 
         for (var i = 0; i < request.Sites.Count; i++)
         {
-            if (request.Sites[i].Length <= 4096 && Uri.TryCreate(request.Sites[i], UriKind.Absolute, out var site) && site.Scheme is "http" or "https" && site.Host.Length > 0)
+            if (CheckCommentRequestMapper.RequiredHttpUrl(request.Sites[i], $"sites[{i}]", MaxFieldBytes, violations) is { } site)
             {
                 sites.Add(site);
-            }
-            else
-            {
-                violations.Add(new BadRequest.Types.FieldViolation { Field = $"sites[{i}]", Description = "must be an absolute http or https URL" });
             }
         }
 
@@ -102,9 +100,7 @@ internal sealed class ModelAdminService(
             throw new RpcException(new Grpc.Core.Status(StatusCode.PermissionDenied, "This server has no admin key configured (Admin:Key); admin calls are refused."));
         }
 
-        var header = context.RequestHeaders.GetValue("authorization");
-        var presented = header is not null && header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..].Trim() : null;
-        if (!keys.Matches(presented))
+        if (!keys.Matches(BearerToken.From(context)))
         {
             throw new RpcException(new Grpc.Core.Status(StatusCode.Unauthenticated, "A valid admin key is required: metadata \"authorization: Bearer <key>\"."));
         }
@@ -112,28 +108,34 @@ internal sealed class ModelAdminService(
 
     private static ErasureRequest ToErasure(EraseRequest request)
     {
+        // The same rules as the fields of a check, so an erasure finds exactly what a check would have stored.
+        var violations = new List<BadRequest.Types.FieldViolation>();
+        ErasureRequest? erasure = null;
         switch (request.SubjectCase)
         {
-            case EraseRequest.SubjectOneofCase.Email when request.Email.Contains('@', StringComparison.Ordinal) && request.Email.Length <= 4096:
-                return new ErasureRequest(request.Email, null, null);
-            case EraseRequest.SubjectOneofCase.Ip when IPAddress.TryParse(request.Ip, out var ip):
-                return new ErasureRequest(null, ip, null);
-            case EraseRequest.SubjectOneofCase.AuthorUrl
-                when Uri.TryCreate(request.AuthorUrl, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" && url.Host.Length > 0:
-                return new ErasureRequest(null, null, url);
-            default:
-                var field = request.SubjectCase switch
-                {
-                    EraseRequest.SubjectOneofCase.Email => "email",
-                    EraseRequest.SubjectOneofCase.Ip => "ip",
-                    EraseRequest.SubjectOneofCase.AuthorUrl => "author_url",
-                    _ => "subject",
-                };
-                throw new InvalidRequestException([new BadRequest.Types.FieldViolation
-                {
-                    Field = field,
-                    Description = field == "subject" ? "set email, ip or author_url" : $"is not a valid {field.Replace('_', ' ')}",
-                }]);
+            case EraseRequest.SubjectOneofCase.Email:
+                CheckCommentRequestMapper.CheckEmail(request.Email, "email", MaxFieldBytes, violations);
+                erasure = request.Email.Length > 0 ? new ErasureRequest(request.Email, null, null) : null;
+                break;
+            case EraseRequest.SubjectOneofCase.Ip:
+                erasure = CheckCommentRequestMapper.OptionalIp(request.Ip, "ip", MaxFieldBytes, violations) is { } ip ? new ErasureRequest(null, ip, null) : null;
+                break;
+            case EraseRequest.SubjectOneofCase.AuthorUrl:
+                erasure = CheckCommentRequestMapper.RequiredHttpUrl(request.AuthorUrl, "author_url", MaxFieldBytes, violations) is { } url ? new ErasureRequest(null, null, url) : null;
+                break;
         }
+
+        if (erasure is null && violations.Count == 0)
+        {
+            var field = request.SubjectCase switch
+            {
+                EraseRequest.SubjectOneofCase.Email => "email",
+                EraseRequest.SubjectOneofCase.Ip => "ip",
+                _ => "subject",
+            };
+            violations.Add(new BadRequest.Types.FieldViolation { Field = field, Description = field == "subject" ? "set email, ip or author_url" : "is required" });
+        }
+
+        return violations.Count == 0 ? erasure! : throw new InvalidRequestException(violations);
     }
 }

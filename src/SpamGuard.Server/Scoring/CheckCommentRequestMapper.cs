@@ -95,7 +95,7 @@ internal static partial class CheckCommentRequestMapper
         };
     }
 
-    private static Uri? RequiredHttpUrl(string value, string field, int maxBytes, List<BadRequest.Types.FieldViolation> violations)
+    internal static Uri? RequiredHttpUrl(string value, string field, int maxBytes, List<BadRequest.Types.FieldViolation> violations)
     {
         if (value.Length == 0)
         {
@@ -145,7 +145,7 @@ internal static partial class CheckCommentRequestMapper
 
     // One address, local part '@' domain name, with nothing around it: the domain becomes a model feature, so a
     // value like "a b@c d.com" must not smuggle extra tokens in.
-    private static void CheckEmail(string value, string field, int maxBytes, List<BadRequest.Types.FieldViolation> violations)
+    internal static void CheckEmail(string value, string field, int maxBytes, List<BadRequest.Types.FieldViolation> violations)
     {
         if (value.Length == 0 || !CheckLength(value, field, maxBytes, violations))
         {
@@ -163,7 +163,7 @@ internal static partial class CheckCommentRequestMapper
         }
     }
 
-    private static IPAddress? OptionalIp(string value, string field, int maxBytes, List<BadRequest.Types.FieldViolation> violations)
+    internal static IPAddress? OptionalIp(string value, string field, int maxBytes, List<BadRequest.Types.FieldViolation> violations)
     {
         if (value.Length == 0 || !CheckLength(value, field, maxBytes, violations))
         {

@@ -24,7 +24,7 @@ internal static class SubmitFeedbackRequestMapper
                     violations.Add(Violation("check_id", "must be the 32 lowercase hex digits of a CheckComment response's check_id"));
                 }
 
-                var site = SiteOf(request.Site, violations);
+                var site = SiteOf(request.Site, limits.MaxFieldBytes, violations);
                 return violations.Count > 0 ? throw new InvalidRequestException(violations) : new FeedbackReport(label, site!, request.CheckId, null);
             }
 
@@ -34,7 +34,7 @@ internal static class SubmitFeedbackRequestMapper
                 if (request.Site.Length > 0)
                 {
                     var violations = new List<BadRequest.Types.FieldViolation>();
-                    var site = SiteOf(request.Site, violations);
+                    var site = SiteOf(request.Site, limits.MaxFieldBytes, violations);
                     if (violations.Count == 0 && site != comment.Site.ToString())
                     {
                         violations.Add(Violation("site", "must be empty or the same as comment.site"));
@@ -54,24 +54,10 @@ internal static class SubmitFeedbackRequestMapper
         }
     }
 
-    /// <summary>The site in the canonical form check records keep (as <see cref="Uri.ToString"/> gives it).</summary>
-    private static string? SiteOf(string value, List<BadRequest.Types.FieldViolation> violations)
-    {
-        if (value.Length == 0)
-        {
-            violations.Add(Violation("site", "is required (the site's front page as an absolute http or https URL)"));
-            return null;
-        }
-
-        if (value.Length <= 4096 && Uri.TryCreate(value, UriKind.Absolute, out var uri)
-            && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && uri.Host.Length > 0)
-        {
-            return uri.ToString();
-        }
-
-        violations.Add(Violation("site", "must be an absolute http or https URL"));
-        return null;
-    }
+    /// <summary>The site in the canonical form check records keep (as <see cref="Uri.ToString"/> gives it), validated as
+    /// a check's site is.</summary>
+    private static string? SiteOf(string value, int maxBytes, List<BadRequest.Types.FieldViolation> violations) =>
+        CheckCommentRequestMapper.RequiredHttpUrl(value, "site", maxBytes, violations)?.ToString();
 
     private static T WithPrefix<T>(Func<T> map, string prefix)
     {
