@@ -26,9 +26,6 @@ public sealed class JsonlLabelledExampleStore(string path) : ILabelledExampleSto
     public Task<long> RemoveOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
         _file.RemoveWhereAsync(e => e.ReportedAt < cutoff, cancellationToken);
 
-    /// <inheritdoc cref="JsonLinesFile{T}.MoveToAsync"/>
-    public Task<bool> MoveToAsync(string destination, CancellationToken cancellationToken) => _file.MoveToAsync(destination, cancellationToken);
-
     public async IAsyncEnumerable<LabelledExample> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
