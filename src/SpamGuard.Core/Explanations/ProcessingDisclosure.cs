@@ -1,4 +1,3 @@
-using System.Globalization;
 using SpamGuard.Core.Comments;
 using SpamGuard.Core.Reputation;
 
@@ -52,7 +51,7 @@ public static class ProcessingDisclosure
         AddIf(entries, comment.Permalink is not null, Permalink);
         entries.Add(CommentType);
         AddIf(entries, comment.Author.Length > 0, () => stored.CheckRecordSaved
-            ? Author with { Purpose = Author.Purpose + $" The shape (not the name) is kept with the check record for {Days(stored.CheckRecordRetention)} for retraining." }
+            ? Author with { Purpose = Author.Purpose + $" The shape (not the name) is kept with the check record for {RetentionText.Describe(stored.CheckRecordRetention)} for retraining." }
             : Author);
         AddIf(entries, comment.AuthorEmail.Length > 0, () => Personal(stored, "author_email", AuthorEmail.Purpose,
             "a keyed pseudonym (HMAC) of the whole address", SubjectKind.Email));
@@ -80,9 +79,9 @@ public static class ProcessingDisclosure
         if (pseudonyms.Count > 0)
         {
             var where = stored.Reputation == ReputationUse.Recorded
-                ? $" Reputation: this check is counted under {underWhat} for {Days(stored.ReputationRetention)} after the last activity."
+                ? $" Reputation: this check is counted under {underWhat} for {RetentionText.Describe(stored.ReputationRetention)} after the last activity."
                 : "";
-            var record = stored.CheckRecordSaved ? $" The check record keeps the same pseudonyms for {Days(stored.CheckRecordRetention)}." : "";
+            var record = stored.CheckRecordSaved ? $" The check record keeps the same pseudonyms for {RetentionText.Describe(stored.CheckRecordRetention)}." : "";
             return new FieldProcessing(field, scoring + where + record + " The value itself is not kept.", DataHandling.StoredPseudonymised, retention)
             {
                 Pseudonyms = pseudonyms,
@@ -105,7 +104,7 @@ public static class ProcessingDisclosure
         var purpose = Content.Purpose;
         if (stored.Reputation == ReputationUse.Recorded && pseudonyms.Count > 0)
         {
-            purpose += $" Reputation: the hosts of its links and a fingerprint that matches near-copies of the text are counted under keyed pseudonyms for {Days(stored.ReputationRetention)}.";
+            purpose += $" Reputation: the hosts of its links and a fingerprint that matches near-copies of the text are counted under keyed pseudonyms for {RetentionText.Describe(stored.ReputationRetention)}.";
         }
 
         if (!stored.CheckRecordSaved)
@@ -115,17 +114,12 @@ public static class ProcessingDisclosure
                 : new FieldProcessing("content", purpose, DataHandling.StoredPseudonymised, retention) { Pseudonyms = pseudonyms };
         }
 
-        purpose += $" The text is kept with the check record for {Days(stored.CheckRecordRetention)}, with e-mail and IP addresses in it masked, so that a report of this check can make it a training example.";
+        purpose += $" The text is kept with the check record for {RetentionText.Describe(stored.CheckRecordRetention)}, with e-mail and IP addresses in it masked, so that a report of this check can make it a training example.";
         return new FieldProcessing("content", purpose, DataHandling.Stored, retention > stored.CheckRecordRetention ? retention : stored.CheckRecordRetention)
         {
             Pseudonyms = pseudonyms,
         };
     }
-
-    internal static string Days(TimeSpan retention) =>
-        retention.TotalDays == 1 ? "1 day"
-        : retention.TotalDays % 1 == 0 ? string.Create(CultureInfo.InvariantCulture, $"{(long)retention.TotalDays} days")
-        : string.Create(CultureInfo.InvariantCulture, $"{retention.TotalHours:0.##} hours");
 
     private static void AddIf(List<FieldProcessing> entries, bool submitted, Func<FieldProcessing> entry)
     {

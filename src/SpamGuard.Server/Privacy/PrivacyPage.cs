@@ -7,7 +7,6 @@ using SpamGuard.Core.Explanations;
 using SpamGuard.Core.Feedback;
 using SpamGuard.Core.Privacy;
 using SpamGuard.Redis;
-using SpamGuard.Server.Scoring;
 
 namespace SpamGuard.Server.Privacy;
 
@@ -86,14 +85,14 @@ internal static class PrivacyPage
         {
             sb.Append("<tr><th scope=\"row\"><code>").Append(h.Encode(field.Field)).Append("</code></th><td data-label=\"Used for\">").Append(h.Encode(field.Purpose))
               .Append("</td><td data-label=\"Kept\">").Append(h.Encode(Handling(field.Handling))).Append("</td><td data-label=\"For how long\">")
-              .Append(h.Encode(CheckResultMapper.DescribeRetention(field.Retention))).Append("</td></tr>\n");
+              .Append(h.Encode(RetentionText.Describe(field.Retention))).Append("</td></tr>\n");
         }
 
         sb.Append("</tbody>\n</table>\n<h2 id=\"stores\">What is stored, where, and for how long</h2>\n")
           .Append("<table>\n<thead><tr><th scope=\"col\">Store</th><th scope=\"col\">What it holds</th><th scope=\"col\">Keyed by</th><th scope=\"col\">Where</th><th scope=\"col\">Kept</th></tr></thead>\n<tbody>\n");
         foreach (var store in facts.Stores)
         {
-            var kept = store.Retention is { } r ? CheckResultMapper.DescribeRetention(r) + " " + store.RetentionNote : store.RetentionNote;
+            var kept = store.Retention is { } r ? RetentionText.Describe(r) + " " + store.RetentionNote : store.RetentionNote;
             sb.Append("<tr><th scope=\"row\">").Append(h.Encode(store.Name)).Append("</th><td data-label=\"Holds\">").Append(h.Encode(store.Holds))
               .Append("</td><td data-label=\"Keyed by\">").Append(h.Encode(store.KeyedBy)).Append("</td><td data-label=\"Where\">").Append(h.Encode(store.Location))
               .Append("</td><td data-label=\"Kept\">").Append(h.Encode(kept)).Append("</td></tr>\n");
@@ -130,7 +129,7 @@ internal sealed record PrivacyJson(
 
     public static PrivacyJson From(PrivacyFacts f) => new(
         f.OperatorName, f.OperatorContact, f.LegalBasis,
-        [.. f.Fields.Select(x => new Field(x.Field, x.Purpose, x.Handling.ToString(), (long)x.Retention.TotalSeconds, CheckResultMapper.DescribeRetention(x.Retention)))],
+        [.. f.Fields.Select(x => new Field(x.Field, x.Purpose, x.Handling.ToString(), (long)x.Retention.TotalSeconds, RetentionText.Describe(x.Retention)))],
         [.. f.Stores.Select(x => new Store(x.Name, x.Holds, x.KeyedBy, x.Location, x.Retention is { } r ? (long)r.TotalSeconds : null, x.RetentionNote))],
         f.Erasure,
         new Notice(f.Snippet.Html, f.Snippet.Text));

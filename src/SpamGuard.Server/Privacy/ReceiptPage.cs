@@ -4,7 +4,7 @@ using System.Text.Encodings.Web;
 using SpamGuard.Core.Feedback;
 using SpamGuard.Core.Reputation;
 using SpamGuard.Core.Scoring;
-using SpamGuard.Server.Scoring;
+using SpamGuard.Core.Explanations;
 
 namespace SpamGuard.Server.Privacy;
 
@@ -91,7 +91,7 @@ internal sealed record ReceiptJson(string CheckId, DateTimeOffset CheckedAt, str
     public static ReceiptJson From(CheckRecord record, CheckReceipt receipt) => new(
         record.CheckId, record.CheckedAt, receipt.Verdict.ToString(), receipt.SpamProbability, receipt.ModelVersion,
         [.. receipt.Processing.Select(p => new Entry(p.Field, p.Purpose, p.Handling.ToString(), (long)p.Retention.TotalSeconds,
-            CheckResultMapper.DescribeRetention(p.Retention), p.Retention > TimeSpan.Zero ? record.CheckedAt + p.Retention : null, p.Pseudonyms))]);
+            RetentionText.Describe(p.Retention), p.Retention > TimeSpan.Zero ? record.CheckedAt + p.Retention : null, p.Pseudonyms))]);
 
     internal sealed record Entry(string Field, string Purpose, string Handling, long RetentionSeconds, string Retention, DateTimeOffset? KeptUntil, IReadOnlyList<string> Pseudonyms);
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using SpamGuard.Contracts.V1;
 using CoreExplanations = SpamGuard.Core.Explanations;
 using CoreScoring = SpamGuard.Core.Scoring;
@@ -32,26 +31,6 @@ internal static class CheckResultMapper
             ReputationAvailable = result.Explanation.ReputationAvailable,
         };
     }
-
-    /// <summary>Retention in words: "not stored" for zero, else the largest whole unit ("7 days", "12 hours").</summary>
-    internal static string DescribeRetention(TimeSpan retention)
-    {
-        if (retention <= TimeSpan.Zero)
-        {
-            return "not stored";
-        }
-
-        return retention switch
-        {
-            { TotalDays: >= 1 } when retention.TotalDays % 1 == 0 => Plural((long)retention.TotalDays, "day"),
-            { TotalHours: >= 1 } when retention.TotalHours % 1 == 0 => Plural((long)retention.TotalHours, "hour"),
-            { TotalMinutes: >= 1 } when retention.TotalMinutes % 1 == 0 => Plural((long)retention.TotalMinutes, "minute"),
-            _ => Plural((long)Math.Ceiling(retention.TotalSeconds), "second"),
-        };
-    }
-
-    private static string Plural(long count, string unit) =>
-        count.ToString(CultureInfo.InvariantCulture) + " " + unit + (count == 1 ? "" : "s");
 
     private static Verdict ToVerdict(CoreScoring.Verdict verdict) => verdict switch
     {
@@ -91,7 +70,7 @@ internal static class CheckResultMapper
             _ => throw new UnreachableException($"Unmapped data handling {processing.Handling}."),
         },
         RetentionSeconds = (long)processing.Retention.TotalSeconds,
-        Retention = DescribeRetention(processing.Retention),
+        Retention = CoreExplanations.RetentionText.Describe(processing.Retention),
         Pseudonyms = { processing.Pseudonyms },
     };
 }

@@ -19,7 +19,7 @@ public sealed class CheckResultMapperTests
     [InlineData(30 * 86_400, "30 days")]
     [InlineData(86_400 + 3600, "25 hours")]
     public void DescribeRetention_Seconds_ReadsNaturally(int seconds, string expected) =>
-        Assert.Equal(expected, CheckResultMapper.DescribeRetention(TimeSpan.FromSeconds(seconds)));
+        Assert.Equal(expected, RetentionText.Describe(TimeSpan.FromSeconds(seconds)));
 
     [Fact]
     public void ToResponse_StoredFieldsAndAllKinds_MapOneToOne()
