@@ -50,15 +50,13 @@ internal static class ReceiptPage
     }
 
     private static readonly string NotFoundHtml =
-        $"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>No such receipt</title>\n<style>{PrivacyPage.Style}</style>\n</head>\n<body>\n<main>\n<h1>No such receipt</h1>\n<p>There is no receipt with this id: it never existed, or the check has expired and everything kept with it was deleted.</p>\n<p><a href=\"../../privacy\">How comment data is processed</a></p>\n</main>\n</body>\n</html>\n";
+        PrivacyPage.Opening("No such receipt") + "<p>There is no receipt with this id: it never existed, or the check has expired and everything kept with it was deleted.</p>\n<p><a href=\"../../privacy\">How comment data is processed</a></p>\n</main>\n</body>\n</html>\n";
 
     internal static string Render(CheckRecord record, CheckReceipt receipt)
     {
         var h = HtmlEncoder.Default;
         var sb = new StringBuilder(4096);
-        sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-          .Append("<title>Receipt for a comment check</title>\n<style>").Append(PrivacyPage.Style).Append("</style>\n</head>\n<body>\n<main>\n")
-          .Append("<h1>Receipt for a comment check</h1>\n<dl>\n")
+        sb.Append(PrivacyPage.Opening("Receipt for a comment check")).Append("<dl>\n")
           .Append("<dt>Check</dt><dd><code>").Append(h.Encode(record.CheckId)).Append("</code></dd>\n")
           .Append("<dt>Checked at</dt><dd>").Append(h.Encode(record.CheckedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))).Append("</dd>\n")
           .Append("<dt>Verdict</dt><dd>").Append(h.Encode(receipt.Verdict.ToString())).Append(" (spam probability ")
