@@ -36,6 +36,10 @@ public static class CoreHostingExtensions
         services.TryAddSingleton<ISiteKeyStore, InProcessSiteKeyStore>();
         services.TryAddSingleton<SiteKeyService>();
         services.TryAddSingleton<SiteKeyGate>();
+        services.TryAddSingleton<ISiteUsageStore, InProcessSiteUsageStore>();
+        services.TryAddSingleton<SiteUsageCounter>();
+        services.TryAddSingleton<ISiteRateLimiter, UnlimitedSiteRateLimiter>();
+        services.TryAddSingleton<SiteCallService>();
         services.TryAddSingleton<ILabelledExampleStore>(sp =>
             new JsonlLabelledExampleStore(Path.Combine(sp.GetRequiredService<IOptions<FeedbackOptions>>().Value.DataDirectory, "examples.jsonl")));
         services.TryAddSingleton(sp => new ReportJournal(sp.GetRequiredService<IOptions<FeedbackOptions>>().Value.DataDirectory));
@@ -46,6 +50,7 @@ public static class CoreHostingExtensions
         services.TryAddSingleton<ErasureService>();
         services.AddHostedService<JournalReplayService>();
         services.AddHostedService<ExampleRetentionSweep>();
+        services.AddHostedService<SiteUsageFlushService>();
         return services;
     }
 }

@@ -31,6 +31,7 @@ public static class RedisHostingExtensions
         services.TryAddSingleton<IReputationStore, RedisReputationStore>();
         services.TryAddSingleton<ICheckRecordStore, RedisCheckRecordStore>();
         services.TryAddSingleton<ISiteKeyStore, RedisSiteKeyStore>();
+        services.TryAddSingleton<ISiteUsageStore, RedisSiteUsageStore>();
         services.TryAddSingleton<ILabelledExampleStore>(sp => new RedisLabelledExampleStore(
             sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<RedisCallGuard>(),
             sp.GetRequiredService<IOptions<FeedbackOptions>>().Value.ExampleRetention));

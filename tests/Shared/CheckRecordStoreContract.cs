@@ -38,7 +38,12 @@ public abstract class CheckRecordStoreContract
         };
         var record = Record(Guid.NewGuid().ToString("N")) with
         {
-            Receipt = new CheckReceipt(SpamGuard.Core.Scoring.Verdict.Discard, 0.997, "spamguard-1.0.0", [processing]),
+            Receipt = new CheckReceipt(SpamGuard.Core.Scoring.Verdict.Discard, 0.997, "spamguard-1.0.0", [processing])
+            {
+                Summary = "Spam: a link to shop.example.",
+                Signals = [new SpamGuard.Core.Explanations.Signal("link.host", SpamGuard.Core.Explanations.SignalKind.Link, 2.5, "shop.example")],
+                ReputationAvailable = true,
+            },
         };
 
         await store.SaveAsync(record, TimeSpan.FromDays(7), CancellationToken.None);
@@ -46,6 +51,8 @@ public abstract class CheckRecordStoreContract
 
         Assert.NotNull(read);
         Assert.Equal((record.Receipt.Verdict, record.Receipt.SpamProbability, record.Receipt.ModelVersion), (read.Verdict, read.SpamProbability, read.ModelVersion));
+        Assert.Equal((record.Receipt.Summary, true), (read.Summary, read.ReputationAvailable));
+        Assert.Equal(record.Receipt.Signals, read.Signals);
         var entry = Assert.Single(read.Processing);
         Assert.Equal(processing with { Pseudonyms = [] }, entry with { Pseudonyms = [] });
         Assert.Equal(processing.Pseudonyms, entry.Pseudonyms);

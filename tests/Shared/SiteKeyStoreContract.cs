@@ -21,6 +21,10 @@ public abstract class SiteKeyStoreContract
         var (key, record) = await service.CreateAsync([Blog, new Uri("https://www.blog.example/")], CancellationToken.None);
 
         Assert.StartsWith(SiteKeyService.Prefix, key, StringComparison.Ordinal);
+        // Old Akismet clients put the key in the host name: it must be one lowercase DNS label.
+        Assert.Matches("^[a-z0-9]{1,63}$", key);
+        Assert.True(SiteKeyService.LooksLikeKey(key));
+        Assert.Equal(UriHostNameType.Dns, Uri.CheckHostName(key + ".rest.example"));
         Assert.Equal(SiteKeyCheck.Valid, await service.VerifyAsync(key, Blog, CancellationToken.None));
         Assert.Equal(SiteKeyCheck.OtherSite, await service.VerifyAsync(key, Other, CancellationToken.None));
         Assert.Equal(SiteKeyCheck.Unknown, await service.VerifyAsync(key + "x", Blog, CancellationToken.None));

@@ -191,7 +191,7 @@ public sealed partial class CheckCommandTests(TinyModelServerFixture fixture) : 
         var revoked = await SpamGuardCli.RunWithEnvironmentAsync(key, "keys", "revoke", "--server", server.GrpcAddress, id);
         var unknown = await SpamGuardCli.RunWithEnvironmentAsync(key, "keys", "revoke", "--server", server.GrpcAddress, "000000000000");
 
-        Assert.StartsWith("sg_", json.RootElement.GetProperty("key").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("sg", json.RootElement.GetProperty("key").GetString(), StringComparison.Ordinal);
         Assert.Contains(id, listed.StdOut, StringComparison.Ordinal);
         Assert.Contains(site, listed.StdOut, StringComparison.Ordinal);
         Assert.DoesNotContain(json.RootElement.GetProperty("key").GetString()!, listed.StdOut, StringComparison.Ordinal);

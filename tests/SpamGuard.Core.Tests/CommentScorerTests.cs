@@ -199,6 +199,29 @@ public sealed partial class CommentScorerTests
         Assert.Contains(result.Explanation.Signals, s => s is { Name: "rule.administrator", Kind: SignalKind.Rule, Weight: -30.0 });
     }
 
+    [Theory]
+    [InlineData("viagra-test-123", "")]
+    [InlineData("Viagra-Test-123", "")]
+    [InlineData("Jane", "akismet-guaranteed-spam@example.com")]
+    public void Check_AkismetTestTriggers_AreSpamNeverDiscard_EvenForAHamText(string author, string email)
+    {
+        var comment = TestComments.With() with { Author = author, AuthorEmail = email };
+
+        var hamText = Scorer(Model(-10)).Check(comment);
+        var blatant = Scorer(Model(10)).Check(comment);
+
+        Assert.Equal((Verdict.Spam, Verdict.Spam), (hamText.Verdict, blatant.Verdict));
+        Assert.Contains(hamText.Explanation.Signals, s => s is { Name: "rule.test_spam", Kind: SignalKind.Rule, Weight: 30.0 });
+    }
+
+    [Fact]
+    public void Check_AdministratorRole_WinsOverTheTestSpamTrigger()
+    {
+        var comment = TestComments.With() with { Author = "viagra-test-123", UserRole = "administrator" };
+
+        Assert.Equal(Verdict.Ham, Scorer(Model(0)).Check(comment).Verdict);
+    }
+
     [Fact]
     public void Check_AdministratorRole_IsHamEvenWhenTheLogitOutweighsTheRule()
     {

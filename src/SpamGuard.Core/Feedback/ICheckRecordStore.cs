@@ -18,13 +18,22 @@ public sealed record CheckRecord(
 
 /// <summary>
 /// What a check told its caller, kept with the record so the commenter's receipt shows exactly the response's verdict
-/// and processing entries. It holds no raw personal data: the processing entries name fields and pseudonyms only.
+/// and processing entries, and a REST caller can fetch the explanation by the check's id. It holds no raw personal
+/// data: the processing entries name fields and pseudonyms only, and signal evidence masks addresses (the signals
+/// quote words and link hosts of the content, which the record keeps anyway).
 /// </summary>
 public sealed record CheckReceipt(
     Scoring.Verdict Verdict,
     double SpamProbability,
     string ModelVersion,
-    IReadOnlyList<Explanations.FieldProcessing> Processing);
+    IReadOnlyList<Explanations.FieldProcessing> Processing)
+{
+    public string Summary { get; init; } = "";
+
+    public IReadOnlyList<Explanations.Signal> Signals { get; init; } = [];
+
+    public bool ReputationAvailable { get; init; }
+}
 
 /// <summary>The report a check currently carries.</summary>
 /// <param name="EntryId">The accepted report it came from: a report applied again after a lost reply (a timeout

@@ -33,36 +33,33 @@ public sealed class SiteKeyGate(ISiteKeyStore store, TimeProvider time)
     // A reference, so a reader never sees half of an update.
     private InUseSnapshot? _inUse;
 
-    public async Task<SiteAccess> CheckAsync(string? presentedKey, Uri site, CancellationToken cancellationToken)
+    public async Task<SiteAccess> CheckAsync(string? presentedKey, Uri site, CancellationToken cancellationToken) =>
+        (await DecideAsync(presentedKey, site, cancellationToken)).Access;
+
+    /// <summary>What the call may do for <paramref name="site"/>, and with which key (for rate limits and usage).</summary>
+    public async Task<SiteDecision> DecideAsync(string? presentedKey, Uri site, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(site);
-        var now = time.GetUtcNow();
-        var inUse = Volatile.Read(ref _inUse);
-        if (inUse is null || inUse.Until <= now)
+        if (!await KeysInUseAsync(cancellationToken))
         {
-            try
-            {
-                inUse = new InUseSnapshot((await store.ListAsync(cancellationToken)).Count > 0, now + CacheFor);
-                Volatile.Write(ref _inUse, inUse);
-            }
-            catch (Reputation.StoreUnavailableException)
-            {
-                // Checks must not fail because the store is away: go on with what was last known, and a node that
-                // never reached the store yet knows of no keys.
-                inUse ??= new InUseSnapshot(false, now);
-            }
+            return new SiteDecision(SiteAccess.Open, null);
         }
 
-        if (!inUse.InUse)
-        {
-            return SiteAccess.Open;
-        }
+        var key = await FindAsync(presentedKey, cancellationToken);
+        return key is null ? new SiteDecision(SiteAccess.Unauthenticated, null)
+            : key.Sites.Contains(site.ToString(), StringComparer.Ordinal) ? new SiteDecision(SiteAccess.Allowed, key)
+            : new SiteDecision(SiteAccess.OtherSite, key);
+    }
 
+    /// <summary>The valid (not revoked) key <paramref name="presentedKey"/> is, or null; cached like the decisions.</summary>
+    public async Task<SiteKey?> FindAsync(string? presentedKey, CancellationToken cancellationToken)
+    {
         if (string.IsNullOrEmpty(presentedKey))
         {
-            return SiteAccess.Unauthenticated;
+            return null;
         }
 
+        var now = time.GetUtcNow();
         var hash = SiteKeyService.Hash(presentedKey);
         var known = _verified.TryGetValue(hash, out var cached);
         if (!known || cached.Until <= now)
@@ -85,9 +82,29 @@ public sealed class SiteKeyGate(ISiteKeyStore store, TimeProvider time)
             }
         }
 
-        return cached.Key is null ? SiteAccess.Unauthenticated
-            : cached.Key.Sites.Contains(site.ToString(), StringComparer.Ordinal) ? SiteAccess.Allowed
-            : SiteAccess.OtherSite;
+        return cached.Key;
+    }
+
+    private async Task<bool> KeysInUseAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var inUse = Volatile.Read(ref _inUse);
+        if (inUse is null || inUse.Until <= now)
+        {
+            try
+            {
+                inUse = new InUseSnapshot((await store.ListAsync(cancellationToken)).Count > 0, now + CacheFor);
+                Volatile.Write(ref _inUse, inUse);
+            }
+            catch (Reputation.StoreUnavailableException)
+            {
+                // Checks must not fail because the store is away: go on with what was last known, and a node that
+                // never reached the store yet knows of no keys.
+                inUse ??= new InUseSnapshot(false, now);
+            }
+        }
+
+        return inUse.InUse;
     }
 
     /// <summary>Forgets what was cached (after this node created or revoked a key).</summary>
@@ -99,3 +116,6 @@ public sealed class SiteKeyGate(ISiteKeyStore store, TimeProvider time)
 
     private sealed record InUseSnapshot(bool InUse, DateTimeOffset Until);
 }
+
+/// <summary>The gate's answer: the access, and the key presented when it is a valid one (Allowed or OtherSite).</summary>
+public sealed record SiteDecision(SiteAccess Access, SiteKey? Key);

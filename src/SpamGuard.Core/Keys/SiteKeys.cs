@@ -68,13 +68,21 @@ public enum SiteKeyCheck
 }
 
 /// <summary>
-/// Creates and verifies site keys. A key is 32 random bytes (base64url, prefixed "sg_"), shown once when created and
-/// stored only as its SHA-256, so a copy of the store holds no usable key. Verification looks the hash up and then
-/// compares it in constant time.
+/// Creates and verifies site keys. A key is 32 random bytes, shown once when created and stored only as its SHA-256,
+/// so a copy of the store holds no usable key. Verification looks the hash up and then compares it in constant time.
+/// The key is "sg" and lowercase base32 (54 characters): old Akismet clients put the key in the host name
+/// (<c>https://{key}.rest.example/</c>), so it must be a valid DNS label that survives the lowercasing of host names.
 /// </summary>
 public sealed class SiteKeyService(ISiteKeyStore store, TimeProvider time)
 {
-    public const string Prefix = "sg_";
+    public const string Prefix = "sg";
+
+    /// <summary>Characters after the prefix: 256 bits in base32.</summary>
+    public const int EncodedLength = 52;
+
+    private const string Base32Alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+
+    private static readonly System.Buffers.SearchValues<char> Base32Chars = System.Buffers.SearchValues.Create(Base32Alphabet);
 
     /// <summary>Creates a key for <paramref name="sites"/>; the returned key is not stored and cannot be shown again.</summary>
     public async Task<(string Key, SiteKey Record)> CreateAsync(IReadOnlyList<Uri> sites, CancellationToken cancellationToken)
@@ -85,7 +93,7 @@ public sealed class SiteKeyService(ISiteKeyStore store, TimeProvider time)
             throw new ArgumentException("A site key needs at least one site.", nameof(sites));
         }
 
-        var key = Prefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var key = Prefix + Base32(RandomNumberGenerator.GetBytes(32));
         var record = new SiteKey(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)), Hash(key),
             [.. sites.Select(s => s.ToString()).Distinct(StringComparer.Ordinal)], time.GetUtcNow());
         await store.AddAsync(record, cancellationToken);
@@ -110,6 +118,35 @@ public sealed class SiteKeyService(ISiteKeyStore store, TimeProvider time)
         return record.IsRevoked ? SiteKeyCheck.Revoked
             : record.Sites.Contains(site.ToString(), StringComparer.Ordinal) ? SiteKeyCheck.Valid
             : SiteKeyCheck.OtherSite;
+    }
+
+    /// <summary>Whether <paramref name="value"/> has the shape of a key this service creates (say, a host label).</summary>
+    public static bool LooksLikeKey(ReadOnlySpan<char> value) =>
+        value.Length == Prefix.Length + EncodedLength
+        && value.StartsWith(Prefix, StringComparison.Ordinal)
+        && !value[Prefix.Length..].ContainsAnyExcept(Base32Chars);
+
+    private static string Base32(byte[] bytes)
+    {
+        var chars = new char[(bytes.Length * 8 + 4) / 5];
+        int buffer = 0, bits = 0, next = 0;
+        foreach (var b in bytes)
+        {
+            buffer = (buffer << 8) | b;
+            bits += 8;
+            while (bits >= 5)
+            {
+                bits -= 5;
+                chars[next++] = Base32Alphabet[(buffer >> bits) & 31];
+            }
+        }
+
+        if (bits > 0)
+        {
+            chars[next] = Base32Alphabet[(buffer << (5 - bits)) & 31];
+        }
+
+        return new string(chars);
     }
 
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));

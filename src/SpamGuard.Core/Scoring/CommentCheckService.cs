@@ -77,7 +77,12 @@ public sealed partial class CommentCheckService(
         var result = scorer.Finish(prepared, evidence, new StoredData(use, subjects, ReputationWindows.Retention, retention), checkId);
         var record = RecordOf(checkId, comment, now, subjects, prepared.ModelSaysSpam) with
         {
-            Receipt = new CheckReceipt(result.Verdict, result.SpamProbability, result.ModelVersion, result.Explanation.Processing),
+            Receipt = new CheckReceipt(result.Verdict, result.SpamProbability, result.ModelVersion, result.Explanation.Processing)
+            {
+                Summary = result.Explanation.Summary,
+                Signals = [.. result.Explanation.Signals.Select(StoredForm)],
+                ReputationAvailable = result.Explanation.ReputationAvailable,
+            },
         };
         try
         {
@@ -95,6 +100,13 @@ public sealed partial class CommentCheckService(
 
         return Checked(result);
     }
+
+    /// <summary>A signal as the record keeps it: evidence from the author fields (e-mail domain, website host, name)
+    /// is withheld, since the record keeps those fields only as pseudonyms.</summary>
+    internal static Signal StoredForm(Signal signal) =>
+        signal.Kind == SignalKind.Author ? signal with { Evidence = WithheldEvidence } : signal;
+
+    internal const string WithheldEvidence = "(from the author fields; not stored)";
 
     private CheckResult Checked(CheckResult result)
     {

@@ -41,8 +41,11 @@ public sealed class CommentScorer(ISpamClassifier classifier, IOptions<ScoringOp
         }
 
         var thresholds = EffectiveThresholds(settings, model.Thresholds);
-        var administrator = signals.Exists(static s => s.Name == ScoringRules.AdministratorRule);
-        return new PreparedScore(comment, model.Version, thresholds, score.BaseLogit, logit, signals, new NormalizedContent(features.Text, features.LinkHostList), administrator);
+        // Administrator first: Akismet answers ham for an administrator whatever else the request says.
+        Verdict? forced = signals.Exists(static s => s.Name == ScoringRules.AdministratorRule) ? Verdict.Ham
+            : signals.Exists(static s => s.Name == ScoringRules.TestSpamRule) ? Verdict.Spam
+            : null;
+        return new PreparedScore(comment, model.Version, thresholds, score.BaseLogit, logit, signals, new NormalizedContent(features.Text, features.LinkHostList), forced);
     }
 
     /// <summary>Adds <paramref name="evidence"/> (log-odds signals from outside the model) and decides.</summary>
@@ -63,10 +66,11 @@ public sealed class CommentScorer(ISpamClassifier classifier, IOptions<ScoringOp
 
         var probability = Probability.FromLogit(logit);
         var verdict = Decide(probability, prepared.Thresholds);
-        if (prepared.ByAdministrator)
+        if (prepared.Forced is { } forced)
         {
-            // Akismet's contract: an administrator's comment is never spam, whatever the text says.
-            verdict = Verdict.Ham;
+            // Akismet's contract: an administrator's comment is never spam, whatever the text says, and its test
+            // triggers answer spam (not discard).
+            verdict = forced;
         }
 
         signals.Sort(static (a, b) => Math.Abs(b.Weight).CompareTo(Math.Abs(a.Weight)));
@@ -107,7 +111,8 @@ public sealed class CommentScorer(ISpamClassifier classifier, IOptions<ScoringOp
 /// <param name="Logit">Model plus rules, in calibrated log-odds.</param>
 /// <param name="Content">The content as the features saw it (normalised text and link hosts), so nothing after
 /// scoring normalises it again.</param>
-/// <param name="ByAdministrator">The administrator rule fired: the verdict is ham whatever the evidence.</param>
+/// <param name="Forced">A rule that decides the verdict whatever the evidence (administrator: ham; Akismet's test
+/// triggers: spam), or null.</param>
 public sealed record PreparedScore(
     Comment Comment,
     string ModelVersion,
@@ -116,9 +121,9 @@ public sealed record PreparedScore(
     double Logit,
     IReadOnlyList<Signal> Signals,
     NormalizedContent Content,
-    bool ByAdministrator)
+    Verdict? Forced)
 {
     /// <summary>What the model and rules alone decide; reputation counts this, never the final verdict, so it
     /// cannot feed on itself.</summary>
-    public bool ModelSaysSpam => !ByAdministrator && CommentScorer.Decide(Probability.FromLogit(Logit), Thresholds) != Verdict.Ham;
+    public bool ModelSaysSpam => Forced is null && CommentScorer.Decide(Probability.FromLogit(Logit), Thresholds) != Verdict.Ham;
 }

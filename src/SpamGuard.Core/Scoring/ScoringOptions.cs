@@ -50,6 +50,10 @@ public sealed class RuleWeights
 
     /// <summary>Comments by a site administrator are always ham, as in Akismet. <value>Default -30.0.</value></summary>
     public double AdministratorRole { get; set; } = -30.0;
+
+    /// <summary>Akismet's test triggers (author "viagra-test-123", e-mail "akismet-guaranteed-spam@example.com"): the
+    /// verdict is spam (never discard), as Akismet answers them. <value>Default 30.0.</value></summary>
+    public double TestSpam { get; set; } = 30.0;
 }
 
 internal sealed class ScoringOptionsValidator : IValidateOptions<ScoringOptions>
@@ -99,6 +103,7 @@ internal sealed class ScoringOptionsValidator : IValidateOptions<ScoringOptions>
                      ("SubmittedTooFast", options.Rules.SubmittedTooFast),
                      ("JavaScriptDidNotRun", options.Rules.JavaScriptDidNotRun),
                      ("AdministratorRole", options.Rules.AdministratorRole),
+                     ("TestSpam", options.Rules.TestSpam),
                  })
         {
             if (!double.IsFinite(weight) || Math.Abs(weight) > 100)
@@ -110,6 +115,11 @@ internal sealed class ScoringOptionsValidator : IValidateOptions<ScoringOptions>
         if (options.Rules.AdministratorRole >= 0)
         {
             failures.Add("Scoring:Rules:AdministratorRole must be negative: it marks comments by administrators as ham.");
+        }
+
+        if (options.Rules.TestSpam <= 0)
+        {
+            failures.Add("Scoring:Rules:TestSpam must be positive: it marks Akismet's test triggers as spam.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

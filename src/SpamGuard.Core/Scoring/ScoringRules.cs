@@ -12,6 +12,13 @@ internal static class ScoringRules
 {
     public const string AdministratorRule = "rule.administrator";
 
+    public const string TestSpamRule = "rule.test_spam";
+
+    /// <summary>Akismet's documented test triggers for a spam answer; clients' test suites rely on them.</summary>
+    public const string TestSpamAuthor = "viagra-test-123";
+
+    public const string TestSpamEmail = "akismet-guaranteed-spam@example.com";
+
     public static void Evaluate(Comment comment, RuleWeights weights, List<Signal> signals)
     {
         if (comment.Honeypot is { IsFilled: true } honeypot)
@@ -31,6 +38,13 @@ internal static class ScoringRules
         {
             signals.Add(new Signal("behaviour.javascript", SignalKind.Behaviour, weights.JavaScriptDidNotRun,
                 "the form's JavaScript did not run"));
+        }
+
+        if (string.Equals(comment.Author, TestSpamAuthor, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(comment.AuthorEmail, TestSpamEmail, StringComparison.OrdinalIgnoreCase))
+        {
+            signals.Add(new Signal(TestSpamRule, SignalKind.Rule, weights.TestSpam,
+                "Akismet's test trigger for a spam answer (author viagra-test-123 or akismet-guaranteed-spam@example.com)"));
         }
 
         if (string.Equals(comment.UserRole, "administrator", StringComparison.OrdinalIgnoreCase))

@@ -10,7 +10,10 @@ internal static class BearerToken
     public static string? From(ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var header = context.RequestHeaders.GetValue("authorization");
-        return header is not null && header.StartsWith(Scheme, StringComparison.Ordinal) ? header[Scheme.Length..].Trim() : null;
+        return From(context.RequestHeaders.GetValue("authorization"));
     }
+
+    /// <summary>The same from an HTTP Authorization header (the REST facade).</summary>
+    public static string? From(string? header) =>
+        header is not null && header.StartsWith(Scheme, StringComparison.Ordinal) ? header[Scheme.Length..].Trim() : null;
 }

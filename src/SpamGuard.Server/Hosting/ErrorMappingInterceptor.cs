@@ -83,6 +83,8 @@ internal sealed class ErrorMappingInterceptor(IHostEnvironment environment, ILog
                 return InvalidArgument(invalid);
             case SpamGuard.Core.Reputation.StoreUnavailableException:
                 return new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, "A store did not answer in time; retry shortly."));
+            case SpamGuard.Core.Keys.SiteCallRefusedException refused:
+                return Refused(refused);
             case CheckNotFoundException notFound:
                 return new RpcException(new Grpc.Core.Status(StatusCode.NotFound, notFound.Message));
             case ModelNotReadyException:
@@ -93,6 +95,26 @@ internal sealed class ErrorMappingInterceptor(IHostEnvironment environment, ILog
                 Log.UnhandledError(logger, context.Method, ex);
                 var message = environment.IsDevelopment() ? InternalMessage + " " + ex.GetType().Name + ": " + ex.Message : InternalMessage;
                 return new RpcException(new Grpc.Core.Status(StatusCode.Internal, message));
+        }
+    }
+
+    private static RpcException Refused(SpamGuard.Core.Keys.SiteCallRefusedException refused)
+    {
+        switch (refused.Reason)
+        {
+            case SpamGuard.Core.Keys.SiteRefusal.RateLimited:
+                var status = new Google.Rpc.Status { Code = (int)Code.ResourceExhausted, Message = refused.Message };
+                if (refused.RetryAfter is { } retryAfter)
+                {
+                    status.Details.Add(Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(retryAfter) }));
+                }
+
+                return status.ToRpcException();
+            case SpamGuard.Core.Keys.SiteRefusal.OtherSite:
+                return new RpcException(new Grpc.Core.Status(StatusCode.PermissionDenied, refused.Message));
+            default:
+                return new RpcException(new Grpc.Core.Status(StatusCode.Unauthenticated,
+                    refused.Message + " Send it as metadata \"authorization: Bearer <key>\"."));
         }
     }
 

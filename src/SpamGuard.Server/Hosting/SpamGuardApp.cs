@@ -3,12 +3,14 @@ using OpenTelemetry.Metrics;
 using SpamGuard.Contracts.V1;
 using SpamGuard.Core;
 using SpamGuard.Core.Diagnostics;
+using SpamGuard.Core.Keys;
 using SpamGuard.Core.Privacy;
 using SpamGuard.Redis;
 using StackExchange.Redis;
 using SpamGuard.ML;
 using Microsoft.Extensions.Options;
 using SpamGuard.Server.Admin;
+using SpamGuard.Server.Akismet;
 using SpamGuard.Server.Privacy;
 using SpamGuard.Server.Scoring;
 
@@ -29,6 +31,9 @@ internal static class SpamGuardApp
         // Redis first: its stores replace the in-process defaults that AddSpamGuardCore adds only if none is there.
         var redisEnabled = !string.IsNullOrWhiteSpace(builder.Configuration[$"{RedisOptions.SectionName}:{nameof(RedisOptions.Configuration)}"]);
         builder.Services.AddSpamGuardRedis(redisEnabled);
+        builder.Services.AddOptions<SiteKeyRateLimitOptions>().BindConfiguration(SiteKeyRateLimitOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<SiteKeyRateLimitOptions>, SiteKeyRateLimitOptionsValidator>();
+        builder.Services.AddSingleton<ISiteRateLimiter, SiteKeyRateLimiter>();
         builder.Services.AddSpamGuardCore();
         builder.Services.AddSpamGuardModel();
 
@@ -81,6 +86,7 @@ internal static class SpamGuardApp
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.MapSpamGuardPages();
+        app.MapAkismet();
         app.MapPrivacyPage();
         app.MapReceiptPage();
         // Prometheus text format of the "SpamGuard" meter and the ASP.NET Core/Kestrel meters.

@@ -12,6 +12,7 @@ internal static class SpamGuardPages
         "SpamGuard comment spam filter.\n" +
         "gRPC (HTTP/2): spamguard.v1.CommentFilter, spamguard.v1.ModelAdmin, grpc.health.v1.Health, server reflection.\n" +
         "Health: GET /healthz\n" +
+        "Akismet REST: POST /1.1/verify-key, /1.1/comment-check, /1.1/submit-spam, /1.1/submit-ham; /1.2/usage-limit, /1.2/key-sites; GET /1.1/explanation/{guid}\n" +
         "Privacy: GET /privacy (HTML), GET /privacy.json\n" +
         "Metrics: GET /metrics (Prometheus)\n";
 

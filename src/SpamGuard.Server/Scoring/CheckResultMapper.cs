@@ -32,6 +32,25 @@ internal static class CheckResultMapper
         };
     }
 
+    /// <summary>What a kept check told its caller, in the response's shape; thresholds and base weight are not kept.</summary>
+    public static CheckCommentResponse ToResponse(this Core.Feedback.CheckRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var receipt = record.Receipt ?? throw new ArgumentException("The record has no receipt.", nameof(record));
+        var explanation = new Explanation { Summary = receipt.Summary, ReputationAvailable = receipt.ReputationAvailable };
+        explanation.Signals.Add(receipt.Signals.Select(ToSignal));
+        explanation.Processing.Add(receipt.Processing.Select(ToFieldProcessing));
+        return new CheckCommentResponse
+        {
+            Verdict = ToVerdict(receipt.Verdict),
+            SpamProbability = receipt.SpamProbability,
+            CheckId = record.CheckId,
+            ModelVersion = receipt.ModelVersion,
+            Explanation = explanation,
+            ReputationAvailable = receipt.ReputationAvailable,
+        };
+    }
+
     private static Verdict ToVerdict(CoreScoring.Verdict verdict) => verdict switch
     {
         CoreScoring.Verdict.Ham => Verdict.Ham,

@@ -2,7 +2,6 @@ using System.Text;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using SpamGuard.Contracts.V1;
-using SpamGuard.Core.Feedback;
 using SpamGuard.Core.Keys;
 using SpamGuard.Core.Reputation;
 using SpamGuard.Core.Scoring;
@@ -11,40 +10,25 @@ using SpamGuard.Server.Hosting;
 namespace SpamGuard.Server.Scoring;
 
 /// <summary>
-/// spamguard.v1.CommentFilter. Thin on purpose: validation and mapping live in the mappers beside it, checks and
-/// reports in Core's <see cref="CommentCheckService"/> and <see cref="FeedbackService"/>, and status codes in
-/// <see cref="ErrorMappingInterceptor"/>.
+/// spamguard.v1.CommentFilter. Thin on purpose: validation and mapping live in the mappers beside it, keys, checks and
+/// reports in Core's <see cref="SiteCallService"/> (the same path the Akismet REST facade takes), and status codes in
+/// <see cref="ErrorMappingInterceptor"/>. The site key comes as metadata "authorization: Bearer &lt;key&gt;".
 /// </summary>
 [BindServiceMethod(typeof(CommentFilterBinding), nameof(CommentFilterBinding.BindService))]
 internal sealed class CommentFilterService(
-    CommentCheckService checks,
-    FeedbackService feedback,
-    SiteKeyGate gate,
+    SiteCallService calls,
     IOptions<ScoringOptions> options,
     ILogger<CommentFilterService> logger) : CommentFilter.CommentFilterBase
 {
-    /// <summary>The site key, in the metadata as "authorization: Bearer &lt;key&gt;". Needed once any site key exists.</summary>
-    private async Task<bool> AuthorizeAsync(Uri site, ServerCallContext context)
-    {
-        return await gate.CheckAsync(BearerToken.From(context), site, context.CancellationToken) switch
-        {
-            SiteAccess.Open => false,
-            SiteAccess.Allowed => true,
-            SiteAccess.OtherSite => throw new RpcException(new Status(StatusCode.PermissionDenied, "This site key is not for this site.")),
-            _ => throw new RpcException(new Status(StatusCode.Unauthenticated, "A valid site key is required: metadata \"authorization: Bearer <key>\".")),
-        };
-    }
-
     public override async Task<CheckCommentResponse> CheckComment(CheckCommentRequest request, ServerCallContext context)
     {
         var comment = request.ToComment(options.Value);
-        await AuthorizeAsync(comment.Site, context);
         if (logger.IsEnabled(LogLevel.Debug))
         {
             Log.ScoringComment(logger, Encoding.UTF8.GetByteCount(comment.Content), comment.SiteLanguages.Count);
         }
 
-        var result = await checks.CheckAsync(comment, context.CancellationToken);
+        var result = await calls.CheckAsync(BearerToken.From(context), comment, context.CancellationToken);
         Log.CommentChecked(logger, result.CheckId, result.Verdict.ToString(), result.SpamProbability, result.ModelVersion);
         return result.ToResponse();
     }
@@ -58,20 +42,7 @@ internal sealed class CommentFilterService(
     private async Task<SubmitFeedbackResponse> SubmitAsync(SubmitFeedbackRequest request, ReportLabel label, ServerCallContext context)
     {
         var report = request.ToReport(label, options.Value);
-        var keyed = await AuthorizeAsync(new Uri(report.Site), context);
-        FeedbackResult result;
-        try
-        {
-            result = await feedback.ReportAsync(report, context.CancellationToken);
-        }
-        catch (CheckOfAnotherSiteException ex)
-        {
-            // With keys the caller has proved which site it is, so "not yours" can be said; without, it stays "not found".
-            throw new RpcException(keyed
-                ? new Status(StatusCode.PermissionDenied, "This check belongs to another site.")
-                : new Status(StatusCode.NotFound, ex.Message));
-        }
-
+        var result = await calls.ReportAsync(BearerToken.From(context), report, context.CancellationToken);
         Log.Reported(logger, result.CheckId, label.ToString(), result.Outcome.ToString());
         return new SubmitFeedbackResponse
         {

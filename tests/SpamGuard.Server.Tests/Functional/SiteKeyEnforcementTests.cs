@@ -8,13 +8,12 @@ namespace SpamGuard.Server.Tests.Functional;
 /// <summary>Once a site key exists, CommentFilter calls need a valid key for their site (real gRPC).</summary>
 public sealed class SiteKeyEnforcementTests
 {
-    private const string AdminKey = "an-admin-key-long-enough-for-the-test";
-    private const string OtherSite = "https://other-blog.example/";
+    private const string AdminKey = SiteKeysForTests.AdminKey;
+    private const string OtherSite = SiteKeysForTests.OtherSite;
 
-    private static Metadata Bearer(string key) => new() { { "authorization", "Bearer " + key } };
+    private static Metadata Bearer(string key) => SiteKeysForTests.Bearer(key);
 
-    private static async Task<string> CreateKeyAsync(SpamGuardHost host, string site) =>
-        (await new ModelAdmin.ModelAdminClient(host.Channel).CreateSiteKeyAsync(new CreateSiteKeyRequest { Sites = { site } }, Bearer(AdminKey), deadline: SpamGuardHost.Deadline)).Key;
+    private static Task<string> CreateKeyAsync(SpamGuardHost host, string site) => SiteKeysForTests.CreateKeyAsync(host, site);
 
     [Fact]
     public async Task Checks_NeedAValidKeyForTheirSite_OnceKeysExist()
@@ -25,7 +24,7 @@ public sealed class SiteKeyEnforcementTests
         var key = await CreateKeyAsync(host, Requests.Site);
 
         var missing = await Assert.ThrowsAsync<RpcException>(() => client.CheckCommentAsync(Requests.WithContent("x"), deadline: SpamGuardHost.Deadline).ResponseAsync);
-        var unknown = await Assert.ThrowsAsync<RpcException>(() => client.CheckCommentAsync(Requests.WithContent("x"), Bearer("sg_not-a-key"), deadline: SpamGuardHost.Deadline).ResponseAsync);
+        var unknown = await Assert.ThrowsAsync<RpcException>(() => client.CheckCommentAsync(Requests.WithContent("x"), Bearer("sgnotakey"), deadline: SpamGuardHost.Deadline).ResponseAsync);
         var otherSite = new CheckCommentRequest { Site = OtherSite, Content = "x" };
         var wrongSite = await Assert.ThrowsAsync<RpcException>(() => client.CheckCommentAsync(otherSite, Bearer(key), deadline: SpamGuardHost.Deadline).ResponseAsync);
         var allowed = await client.CheckCommentAsync(Requests.WithContent("with the key"), Bearer(key), deadline: SpamGuardHost.Deadline);
