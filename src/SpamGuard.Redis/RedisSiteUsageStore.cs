@@ -11,7 +11,7 @@ namespace SpamGuard.Redis;
 /// </summary>
 public sealed class RedisSiteUsageStore(IConnectionMultiplexer redis) : ISiteUsageStore
 {
-    public static readonly TimeSpan Retention = TimeSpan.FromDays(400);
+    public static readonly TimeSpan Retention = SiteUsageCounter.Retention;
 
     private const char Separator = '\n';
 

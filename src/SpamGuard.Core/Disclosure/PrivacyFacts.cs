@@ -80,7 +80,7 @@ public static class PrivacyFactsBuilder
                 "Keyed pseudonyms (HMAC-SHA256 under a secret that never leaves the server); never the address itself",
                 where, ReputationWindows.Retention, "after the last check or report that touched the entry"),
             new("Check records",
-                "What one check used: the site, the time, the pseudonyms above, the comment text with e-mail and IP addresses masked, the shape of the author's name, the verdict",
+                "What one check used: the site, the time, the pseudonyms above, the comment text with e-mail and IP addresses masked, the shape of the author's name, the verdict and its explanation (the words, phrases and linked domains that decided it; nothing from the author fields)",
                 "The check id (random, 128 bits)",
                 where, feedback.CheckRetention, "after the check; a blog can report the check only within this time"),
             new("Training examples",
@@ -89,6 +89,11 @@ public static class PrivacyFactsBuilder
                 sharedStore ? "Redis (a stream), shared by the SpamGuard servers of this deployment" : "a file on the SpamGuard server",
                 feedback.ExampleRetention,
                 sharedStore ? "after the report" : "after the report (swept hourly)"),
+            new("Usage counts",
+                "Per site key, site and month: how many checks, spam and ham verdicts, and spam and ham reports; nothing about any commenter",
+                "Site key id, month and site",
+                where, sharedStore ? Keys.SiteUsageCounter.Retention : null,
+                sharedStore ? "after the month's last call" : "until the process restarts"),
         };
         if (sharedStore)
         {

@@ -76,6 +76,9 @@ public sealed class InProcessSiteUsageStore : ISiteUsageStore
 /// </summary>
 public sealed partial class SiteUsageCounter(ISiteUsageStore store, TimeProvider time, ILogger<SiteUsageCounter> logger) : IDisposable
 {
+    /// <summary>How long a shared store keeps a month's counts: long enough to compare with the same month a year ago.</summary>
+    public static readonly TimeSpan Retention = TimeSpan.FromDays(400);
+
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _flushing = new(1, 1);
     private Dictionary<UsageCell, long> _pending = [];

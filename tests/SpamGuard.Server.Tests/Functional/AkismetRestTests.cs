@@ -231,6 +231,7 @@ public sealed class AkismetRestTests
         Assert.True(int.Parse(limited.Response.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture) >= 1);
         Assert.Contains("rate limit", limited.Header("X-akismet-debug-help"), StringComparison.Ordinal);
         Assert.Equal(StatusCode.ResourceExhausted, limitedGrpc.StatusCode);
+        Assert.True(limitedGrpc.GetRpcStatus()!.GetDetail<Google.Rpc.RetryInfo>()!.RetryDelay.ToTimeSpan() > TimeSpan.Zero);
         Assert.Equal(HttpStatusCode.OK, other.Status);
         Assert.True(usage.GetProperty("throttled").GetBoolean());
     }

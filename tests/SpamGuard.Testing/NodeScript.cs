@@ -1,0 +1,107 @@
+using System.Diagnostics;
+
+namespace SpamGuard.Testing;
+
+/// <summary>
+/// Runs a Node.js project of the repository's tests (e.g. tests/akismet-client, a real npm client) with a deadline.
+/// Its packages come from its package-lock.json: `.ci/run` installs them with `npm ci`, and a run on a machine that
+/// has not yet done so installs them first, so the README's one test command is enough.
+/// </summary>
+public static class NodeScript
+{
+    private static readonly TimeSpan InstallDeadline = TimeSpan.FromMinutes(3);
+    private static readonly SemaphoreSlim Installing = new(1, 1);
+
+    /// <summary>The directory <c>tests/&lt;name&gt;</c> of the repository this test assembly was built from.</summary>
+    public static string ProjectDirectory(string name)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "SpamGuard.sln")))
+            {
+                return Path.Combine(dir.FullName, "tests", name);
+            }
+        }
+
+        throw new DirectoryNotFoundException("The repository root (SpamGuard.sln) is not above the test assembly.");
+    }
+
+    /// <summary>Runs <c>node script</c> in <paramref name="projectDirectory"/>; returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
+        string projectDirectory, string script, IReadOnlyDictionary<string, string> environment, TimeSpan deadline)
+    {
+        await EnsureInstalledAsync(projectDirectory);
+        return await RunProcessAsync("node", [script], projectDirectory, environment, deadline);
+    }
+
+    private static async Task EnsureInstalledAsync(string projectDirectory)
+    {
+        await Installing.WaitAsync();
+        try
+        {
+            if (Directory.Exists(Path.Combine(projectDirectory, "node_modules")))
+            {
+                return;
+            }
+
+            var (exit, stdout, stderr) = await RunProcessAsync("npm", ["ci", "--no-audit", "--no-fund"], projectDirectory, new Dictionary<string, string>(), InstallDeadline);
+            if (exit != 0)
+            {
+                throw new InvalidOperationException($"npm ci failed in {projectDirectory} ({exit}): {stdout}{stderr}");
+            }
+        }
+        finally
+        {
+            Installing.Release();
+        }
+    }
+
+    private static async Task<(int, string, string)> RunProcessAsync(
+        string program, string[] arguments, string directory, IReadOnlyDictionary<string, string> environment, TimeSpan deadline)
+    {
+        var start = new ProcessStartInfo(program)
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start.");
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new InvalidOperationException($"{program} is not installed; the npm client tests need Node.js and npm (apt-get install -y nodejs npm).", ex);
+        }
+
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(deadline);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not finish within {deadline.TotalSeconds:0} s: {await stderr}");
+            }
+
+            return (process.ExitCode, await stdout, await stderr);
+        }
+    }
+}
