@@ -54,6 +54,29 @@ public sealed class AkismetRestTests
     }
 
     [Fact]
+    public async Task ARevokedKey_IsInvalidForEveryCall()
+    {
+        await using var host = await StartAsync();
+        var key = await CreateKeyAsync(host, Requests.Site);
+        var admin = new ModelAdmin.ModelAdminClient(host.Channel);
+        var before = await AkismetHttp.PostAsync(host, "/1.1/comment-check", With(AkismetHttp.Comment("cheap pills"), "api_key", key));
+        var id = Assert.Single((await admin.ListSiteKeysAsync(new ListSiteKeysRequest(), Bearer(AdminKey), deadline: SpamGuardHost.Deadline)).Keys).Id;
+        await admin.RevokeSiteKeyAsync(new RevokeSiteKeyRequest { Id = id }, Bearer(AdminKey), deadline: SpamGuardHost.Deadline);
+
+        var replies = new[]
+        {
+            await AkismetHttp.PostAsync(host, "/1.1/verify-key", [new("api_key", key), new("blog", Requests.Site)]),
+            await AkismetHttp.PostAsync(host, "/1.1/comment-check", With(AkismetHttp.Comment("cheap pills"), "api_key", key)),
+            await AkismetHttp.PostAsync(host, "/1.1/submit-spam", With(With(AkismetHttp.Comment("cheap pills"), "guid", before.Header("X-akismet-guid")!), "api_key", key)),
+            await AkismetHttp.PostAsync(host, "/1.2/usage-limit", [new("api_key", key)]),
+            await ExplanationAsync(host, before.Header("X-akismet-guid")!, key),
+        };
+
+        Assert.Equal("true", before.Body);
+        Assert.All(replies, reply => Assert.Equal((HttpStatusCode.OK, "invalid"), (reply.Status, reply.Body)));
+    }
+
+    [Fact]
     public async Task CommentCheck_AnswersTrueFalseAndDiscard_WithTheGuid()
     {
         await using var host = await StartAsync();
