@@ -39,6 +39,8 @@ public static class CoreHostingExtensions
         services.TryAddSingleton<ISiteUsageStore, InProcessSiteUsageStore>();
         services.TryAddSingleton<SiteUsageCounter>();
         services.TryAddSingleton<ISiteRateLimiter, UnlimitedSiteRateLimiter>();
+        services.TryAddSingleton<Models.IModelStore>(sp =>
+            new Models.DirectoryModelStore(Path.Combine(sp.GetRequiredService<IOptions<FeedbackOptions>>().Value.DataDirectory, "models")));
         services.TryAddSingleton<SiteCallService>();
         services.TryAddSingleton<ILabelledExampleStore>(sp =>
             new JsonlLabelledExampleStore(Path.Combine(sp.GetRequiredService<IOptions<FeedbackOptions>>().Value.DataDirectory, "examples.jsonl")));
@@ -48,6 +50,7 @@ public static class CoreHostingExtensions
         services.TryAddSingleton<CommentCheckService>();
         services.TryAddSingleton<FeedbackService>();
         services.TryAddSingleton<ErasureService>();
+        services.TryAddSingleton<ReportAdministration>();
         services.AddHostedService<JournalReplayService>();
         services.AddHostedService<ExampleRetentionSweep>();
         services.AddHostedService<SiteUsageFlushService>();

@@ -16,7 +16,13 @@ public static class MlHostingExtensions
         services.AddOptions<ModelOptions>().BindConfiguration(ModelOptions.SectionName);
         services.TryAddSingleton<SpamClassifier>();
         services.TryAddSingleton<ISpamClassifier>(sp => sp.GetRequiredService<SpamClassifier>());
+        services.TryAddSingleton<Registry.ModelRegistry>();
         services.AddHostedService<ModelLoader>();
+        services.AddHostedService<ModelSyncService>();
+        services.AddOptions<Retraining.RetrainingOptions>().BindConfiguration(Retraining.RetrainingOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<Retraining.RetrainingOptions>, Retraining.RetrainingOptionsValidator>());
+        services.TryAddSingleton<Retraining.RetrainCoordinator>();
+        services.AddHostedService(sp => sp.GetRequiredService<Retraining.RetrainCoordinator>());
         return services;
     }
 }

@@ -13,6 +13,10 @@ public sealed class ModelOptions
     /// <value>Default <see cref="BundledModelPath"/>.</value>
     public string Path { get; set; } = BundledModelPath;
 
+    /// <summary>How often a node checks the registry's active version, in addition to the activation signal.</summary>
+    /// <value>Default 5 seconds.</value>
+    public double SyncSeconds { get; set; } = 5;
+
     /// <summary>Resolves <see cref="Path"/> to an existing file where possible.</summary>
     public string ResolvePath()
     {

@@ -32,6 +32,7 @@ public static class RedisHostingExtensions
         services.TryAddSingleton<ICheckRecordStore, RedisCheckRecordStore>();
         services.TryAddSingleton<ISiteKeyStore, RedisSiteKeyStore>();
         services.TryAddSingleton<ISiteUsageStore, RedisSiteUsageStore>();
+        services.TryAddSingleton<SpamGuard.Core.Models.IModelStore, RedisModelStore>();
         services.TryAddSingleton<ILabelledExampleStore>(sp => new RedisLabelledExampleStore(
             sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<RedisCallGuard>(),
             sp.GetRequiredService<IOptions<FeedbackOptions>>().Value.ExampleRetention));

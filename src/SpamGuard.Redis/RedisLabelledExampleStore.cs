@@ -79,6 +79,14 @@ public sealed class RedisLabelledExampleStore(IConnectionMultiplexer redis, Redi
     public Task<long> EraseAsync(IReadOnlySet<string> pseudonyms, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pseudonyms);
+        return RemoveWhereAsync(e => e.Pseudonyms.Any(pseudonyms.Contains), cancellationToken);
+    }
+
+    public Task<long> RemoveCheckAsync(string checkId, CancellationToken cancellationToken) =>
+        RemoveWhereAsync(e => e.CheckId == checkId, cancellationToken);
+
+    private Task<long> RemoveWhereAsync(Func<LabelledExample, bool> doomedIf, CancellationToken cancellationToken)
+    {
         return RedisCallGuard.RunAdministrativeAsync(async () =>
         {
             var db = redis.GetDatabase();
@@ -87,7 +95,7 @@ public sealed class RedisLabelledExampleStore(IConnectionMultiplexer redis, Redi
             while (true)
             {
                 var page = await db.StreamRangeAsync(Key, after, "+", Page);
-                var doomed = page.Where(e => e.Id != after && Read(e).Pseudonyms.Any(pseudonyms.Contains)).Select(e => e.Id).ToArray();
+                var doomed = page.Where(e => e.Id != after && doomedIf(Read(e))).Select(e => e.Id).ToArray();
                 if (doomed.Length > 0)
                 {
                     erased += await db.StreamDeleteAsync(Key, doomed);

@@ -50,6 +50,21 @@ public abstract class LabelledExampleStoreContract
     }
 
     [Fact]
+    public async Task RemoveCheck_DeletesEveryExampleOfThatCheck_AndNoOthers()
+    {
+        var store = await EmptyStoreAsync();
+        await store.AppendAsync(Example(1), CancellationToken.None);
+        await store.AppendAsync(Example(2), CancellationToken.None);
+        await store.AppendAsync(Example(1, ReportLabel.Ham), CancellationToken.None);
+
+        var removed = await store.RemoveCheckAsync("check0001", CancellationToken.None);
+        var again = await store.RemoveCheckAsync("check0001", CancellationToken.None);
+
+        Assert.Equal((2, 0), (removed, again));
+        Assert.Equal(["check0002"], (await store.LatestPerCheck(CancellationToken.None)).Select(e => e.CheckId));
+    }
+
+    [Fact]
     public async Task SameEntryTwice_IsKeptOnce()
     {
         var store = await EmptyStoreAsync();

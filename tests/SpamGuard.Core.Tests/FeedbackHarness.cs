@@ -237,6 +237,12 @@ internal sealed class FlakyExampleStore(JsonlLabelledExampleStore inner) : Flaky
         Gate();
         return inner.EraseAsync(pseudonyms, cancellationToken);
     }
+
+    public Task<long> RemoveCheckAsync(string checkId, CancellationToken cancellationToken)
+    {
+        Gate();
+        return inner.RemoveCheckAsync(checkId, cancellationToken);
+    }
 }
 
 /// <summary>Keeps every log entry, to assert what is logged at which level.</summary>

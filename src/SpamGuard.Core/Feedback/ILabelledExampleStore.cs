@@ -34,6 +34,9 @@ public interface ILabelledExampleStore
 
     /// <summary>Deletes every example carrying any of <paramref name="pseudonyms"/>; returns how many.</summary>
     Task<long> EraseAsync(IReadOnlySet<string> pseudonyms, CancellationToken cancellationToken);
+
+    /// <summary>Deletes every example of one check (an admin unlearning a report); returns how many.</summary>
+    Task<long> RemoveCheckAsync(string checkId, CancellationToken cancellationToken);
 }
 
 public static class LabelledExamples

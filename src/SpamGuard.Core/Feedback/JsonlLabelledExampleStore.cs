@@ -22,6 +22,9 @@ public sealed class JsonlLabelledExampleStore(string path) : ILabelledExampleSto
         return _file.RemoveWhereAsync(e => e.Pseudonyms.Any(pseudonyms.Contains), cancellationToken);
     }
 
+    public Task<long> RemoveCheckAsync(string checkId, CancellationToken cancellationToken) =>
+        _file.RemoveWhereAsync(e => e.CheckId == checkId, cancellationToken);
+
     /// <summary>Drops examples reported before <paramref name="cutoff"/> (the retention sweep); returns how many.</summary>
     public Task<long> RemoveOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
         _file.RemoveWhereAsync(e => e.ReportedAt < cutoff, cancellationToken);

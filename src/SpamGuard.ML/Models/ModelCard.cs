@@ -32,9 +32,18 @@ public sealed record ModelCard
     /// <summary>Training mean of each scaled statistic: explanations measure statistics against it.</summary>
     public IReadOnlyList<float>? StatisticReference { get; init; }
 
+    /// <summary>For a retrained candidate: the model that was active, evaluated on the same held-back rows, and the
+    /// quality gate's decision.</summary>
+    public GateComparison? Comparison { get; init; }
+
     /// <summary>The full version string responses carry, e.g. "spamguard-1.0.0".</summary>
     public string ModelVersion => $"{Name}-{Version}";
 }
+
+/// <param name="ActiveVersion">The model active when the candidate was trained.</param>
+/// <param name="Active">That model's metrics on the candidate's held-back rows (which neither trained on).</param>
+/// <param name="Passed">Whether the candidate passed the gate (<paramref name="Rule"/>).</param>
+public sealed record GateComparison(string ActiveVersion, ValidationReport Active, bool Passed, string Rule);
 
 public sealed record TrainerDescription(string Algorithm, IReadOnlyDictionary<string, string> Parameters, string Features);
 

@@ -11,6 +11,13 @@ internal static class CorpusProvenance
 {
     public static DataFileDescription Describe(CorpusFile file)
     {
+        if (file.Path == DataSplit.ReportsCorpus)
+        {
+            return new DataFileDescription(DataSplit.ReportsCorpus, file.Sha256, file.Rows, file.Spam, file.Ham,
+                "spam and ham reports received by this deployment (submit-spam / submit-ham), the latest report per check",
+                "the deployment's own data; kept for Feedback:ExampleRetentionDays");
+        }
+
         var readme = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file.Path)) ?? ".", "README.md");
         string? citation = null, licence = null;
         if (File.Exists(readme))

@@ -50,6 +50,15 @@ internal static class DataSplit
         var validation = new List<FeaturizedExample>();
         foreach (var stratum in rows.GroupBy(r => (r.Example.Corpus, r.Example.IsSpam)))
         {
+            if (stratum.Key.Corpus == ReportsCorpus)
+            {
+                // Reports grow between retrains. Filling a quota would move texts across the split as rows arrive, so a
+                // text the last candidate trained on could land in the next evaluation; a per-text hash keeps every
+                // report on its side for good.
+                validation.AddRange(stratum.Where(r => Share(seed, r.GroupKey) < validationFraction));
+                continue;
+            }
+
             var target = (int)Math.Floor((validationFraction * stratum.Count()) + 0.5);
             var taken = 0;
             foreach (var group in stratum.GroupBy(r => r.GroupKey).OrderBy(g => Hash(seed, "split", g.Key), StringComparer.Ordinal))
@@ -69,6 +78,12 @@ internal static class DataSplit
         var train = rows.Where(r => !heldRows.Contains(r) && !held.Contains(r.GroupKey)).ToList();
         return (train, validation);
     }
+
+    /// <summary>The corpus name of reported examples (see <see cref="Split"/>).</summary>
+    public const string ReportsCorpus = "reports";
+
+    private static double Share(int seed, string key) =>
+        uint.Parse(Hash(seed, "split", key)[..8], System.Globalization.NumberStyles.HexNumber) / (double)uint.MaxValue;
 
     /// <summary>Keeps the first row of each (text, label): repeated spam templates would otherwise outweigh the rest.</summary>
     public static List<FeaturizedExample> Deduplicate(IEnumerable<FeaturizedExample> rows) =>

@@ -2,8 +2,11 @@ using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
 using SpamGuard.Contracts.V1;
+using SpamGuard.Core.Feedback;
 using SpamGuard.Core.Keys;
 using SpamGuard.Core.Privacy;
+using SpamGuard.ML.Registry;
+using SpamGuard.ML.Retraining;
 using SpamGuard.Server.Hosting;
 using SpamGuard.Server.Scoring;
 
@@ -14,14 +17,22 @@ namespace SpamGuard.Server.Admin;
 /// the work is Core's.
 /// </summary>
 internal sealed class ModelAdminService(
-    AdminKeyVerifier keys, ErasureService erasure, SiteKeyService siteKeys, ISiteKeyStore siteKeyStore, SiteKeyGate gate, TimeProvider time)
+    AdminAuthenticator admins,
+    ErasureService erasure,
+    SiteKeyService siteKeys,
+    ISiteKeyStore siteKeyStore,
+    SiteKeyGate gate,
+    ModelRegistry registry,
+    RetrainCoordinator retraining,
+    ReportAdministration reports,
+    TimeProvider time)
     : ModelAdmin.ModelAdminBase
 {
     private const int MaxFieldBytes = 4096;
 
     public override async Task<CreateSiteKeyResponse> CreateSiteKey(CreateSiteKeyRequest request, ServerCallContext context)
     {
-        Authenticate(context);
+        await admins.AuthenticateAsync(context);
         var violations = new List<BadRequest.Types.FieldViolation>();
         var sites = new List<Uri>();
         if (request.Sites.Count == 0)
@@ -49,7 +60,7 @@ internal sealed class ModelAdminService(
 
     public override async Task<ListSiteKeysResponse> ListSiteKeys(ListSiteKeysRequest request, ServerCallContext context)
     {
-        Authenticate(context);
+        await admins.AuthenticateAsync(context);
         var response = new ListSiteKeysResponse();
         response.Keys.Add((await siteKeyStore.ListAsync(context.CancellationToken)).Select(Info));
         return response;
@@ -57,7 +68,7 @@ internal sealed class ModelAdminService(
 
     public override async Task<RevokeSiteKeyResponse> RevokeSiteKey(RevokeSiteKeyRequest request, ServerCallContext context)
     {
-        Authenticate(context);
+        await admins.AuthenticateAsync(context);
         if (!await siteKeyStore.RevokeAsync(request.Id, time.GetUtcNow(), context.CancellationToken))
         {
             throw new RpcException(new Grpc.Core.Status(StatusCode.NotFound, "No site key with this id."));
@@ -81,9 +92,151 @@ internal sealed class ModelAdminService(
         return info;
     }
 
+    public override async Task Retrain(RetrainRequest request, IServerStreamWriter<RetrainProgress> responseStream, ServerCallContext context)
+    {
+        await admins.AuthenticateAsync(context);
+        var (job, joined) = retraining.StartOrJoin(request.HasAutoPromote ? request.AutoPromote : null);
+        // Leaving (the client's cancellation) ends this stream only; the job goes on.
+        await foreach (var status in job.WatchAsync(context.CancellationToken))
+        {
+            await responseStream.WriteAsync(ModelInfoMapper.ToProgress(job.Id, status, joined), context.CancellationToken);
+        }
+    }
+
+    public override async Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context)
+    {
+        await admins.AuthenticateAsync(context);
+        var (models, activation) = await registry.ListAsync(context.CancellationToken);
+        var response = new ListModelsResponse { ActiveVersion = activation.Active ?? "", PreviousVersion = activation.Previous ?? "" };
+        response.Models.Add(models.Select(m => ModelInfoMapper.ToInfo(m, m.Version == activation.Active)));
+        return response;
+    }
+
+    public override async Task<ModelInfo> GetModel(GetModelRequest request, ServerCallContext context)
+    {
+        await admins.AuthenticateAsync(context);
+        RequireVersion(request.Version, "version");
+        var (models, activation) = await registry.ListAsync(context.CancellationToken);
+        var model = models.FirstOrDefault(m => m.Version == request.Version)
+            ?? throw new RpcException(new Grpc.Core.Status(StatusCode.NotFound, $"No model version '{request.Version}' is stored."));
+        return ModelInfoMapper.ToInfo(model, model.Version == activation.Active);
+    }
+
+    public override async Task<ActivateModelResponse> ActivateModel(ActivateModelRequest request, ServerCallContext context)
+    {
+        await admins.AuthenticateAsync(context);
+        if (request.TargetCase == ActivateModelRequest.TargetOneofCase.Version)
+        {
+            RequireVersion(request.Version, "version");
+        }
+        else if (!request.Rollback)
+        {
+            throw new InvalidRequestException([new BadRequest.Types.FieldViolation { Field = "target", Description = "set version, or rollback = true" }]);
+        }
+
+        try
+        {
+            var activation = request.TargetCase == ActivateModelRequest.TargetOneofCase.Version
+                ? await registry.ActivateAsync(request.Version, context.CancellationToken)
+                : await registry.RollbackAsync(context.CancellationToken);
+            return new ActivateModelResponse { ActiveVersion = activation.Active ?? "", PreviousVersion = activation.Previous ?? "" };
+        }
+        catch (ModelRejectedException ex)
+        {
+            throw new RpcException(new Grpc.Core.Status(ex.IsUnknownVersion ? StatusCode.NotFound : StatusCode.FailedPrecondition,
+                ex.Message + " The active model is unchanged."));
+        }
+    }
+
+    public override async Task<ModelInfo> UploadModel(UploadModelRequest request, ServerCallContext context)
+    {
+        await admins.AuthenticateAsync(context);
+        var violations = new List<BadRequest.Types.FieldViolation>();
+        if (request.ModelZip.IsEmpty)
+        {
+            violations.Add(new BadRequest.Types.FieldViolation { Field = "model_zip", Description = "is required (the model zip `spamguard train` writes)" });
+        }
+
+        if (request.CardJson.Length == 0)
+        {
+            violations.Add(new BadRequest.Types.FieldViolation { Field = "card_json", Description = "is required (the .json card beside the zip)" });
+        }
+
+        if (violations.Count > 0)
+        {
+            throw new InvalidRequestException(violations);
+        }
+
+        string version;
+        try
+        {
+            version = await registry.RegisterAsync(request.ModelZip.Memory, request.CardJson, context.CancellationToken);
+        }
+        catch (ModelRejectedException ex)
+        {
+            throw new InvalidRequestException([new BadRequest.Types.FieldViolation { Field = "model_zip", Description = ex.Message }]);
+        }
+
+        var (models, activation) = await registry.ListAsync(context.CancellationToken);
+        return ModelInfoMapper.ToInfo(models.First(m => m.Version == version), version == activation.Active);
+    }
+
+    public override async Task<FeedbackStatsResponse> GetFeedbackStats(GetFeedbackStatsRequest request, ServerCallContext context)
+    {
+        await admins.AuthenticateAsync(context);
+        var stats = await reports.StatsAsync(context.CancellationToken);
+        var response = new FeedbackStatsResponse { Spam = stats.Spam, Ham = stats.Ham };
+        response.Days.Add(stats.Days.Select(d => new Contracts.V1.FeedbackDay
+        {
+            Day = d.Day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            Spam = d.Spam,
+            Ham = d.Ham,
+        }));
+        return response;
+    }
+
+    public override async Task<CorrectReportResponse> CorrectReport(CorrectReportRequest request, ServerCallContext context)
+    {
+        await admins.AuthenticateAsync(context);
+        var violations = new List<BadRequest.Types.FieldViolation>();
+        if (!Core.Scoring.CheckId.IsWellFormed(request.CheckId))
+        {
+            violations.Add(new BadRequest.Types.FieldViolation { Field = "check_id", Description = "must be the 32 lowercase hex digits of a check id" });
+        }
+
+        var label = request.ChangeCase switch
+        {
+            CorrectReportRequest.ChangeOneofCase.Label when request.Label == ReportedLabel.Spam => Core.Reputation.ReportLabel.Spam,
+            CorrectReportRequest.ChangeOneofCase.Label when request.Label == ReportedLabel.Ham => Core.Reputation.ReportLabel.Ham,
+            _ => (Core.Reputation.ReportLabel?)null,
+        };
+        if (label is null && !(request.ChangeCase == CorrectReportRequest.ChangeOneofCase.Delete && request.Delete))
+        {
+            violations.Add(new BadRequest.Types.FieldViolation { Field = "change", Description = "set label (REPORTED_LABEL_SPAM or REPORTED_LABEL_HAM) or delete = true" });
+        }
+
+        if (violations.Count > 0)
+        {
+            throw new InvalidRequestException(violations);
+        }
+
+        var changed = label is { } l
+            ? await reports.CorrectAsync(request.CheckId, l, context.CancellationToken)
+            : await reports.DeleteAsync(request.CheckId, context.CancellationToken);
+        return new CorrectReportResponse { Examples = changed };
+    }
+
+    private static void RequireVersion(string version, string field)
+    {
+        if (!Core.Models.ModelVersions.IsValid(version))
+        {
+            throw new InvalidRequestException([new BadRequest.Types.FieldViolation { Field = field, Description = "must be a model version such as spamguard-1.0.0" }]);
+        }
+    }
+
     public override async Task<EraseResponse> Erase(EraseRequest request, ServerCallContext context)
     {
-        Authenticate(context);
+        await admins.AuthenticateAsync(context);
         var result = await erasure.EraseAsync(ToErasure(request), context.CancellationToken);
         return new EraseResponse
         {
@@ -91,19 +244,6 @@ internal sealed class ModelAdminService(
             CheckRecords = result.CheckRecords,
             LabelledExamples = result.LabelledExamples,
         };
-    }
-
-    private void Authenticate(ServerCallContext context)
-    {
-        if (!keys.IsConfigured)
-        {
-            throw new RpcException(new Grpc.Core.Status(StatusCode.PermissionDenied, "This server has no admin key configured (Admin:Key); admin calls are refused."));
-        }
-
-        if (!keys.Matches(BearerToken.From(context)))
-        {
-            throw new RpcException(new Grpc.Core.Status(StatusCode.Unauthenticated, "A valid admin key is required: metadata \"authorization: Bearer <key>\"."));
-        }
     }
 
     private static ErasureRequest ToErasure(EraseRequest request)

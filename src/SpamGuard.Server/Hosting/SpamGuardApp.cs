@@ -40,12 +40,13 @@ internal static class SpamGuardApp
         builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
         builder.Services.AddSingleton<AdminKeyVerifier>();
+        builder.Services.AddSingleton<AdminAuthenticator>();
         builder.Services.AddSingleton<ErrorMappingInterceptor>();
         builder.Services.AddGrpc(grpc =>
         {
             grpc.Interceptors.Add<ErrorMappingInterceptor>();
             grpc.EnableDetailedErrors = builder.Environment.IsDevelopment();
-        });
+        }).AddServiceOptions<ModelAdminService>(admin => admin.MaxReceiveMessageSize = 64 * 1024 * 1024); // UploadModel carries a model zip
         builder.Services.AddGrpcReflection();
 
         builder.Services

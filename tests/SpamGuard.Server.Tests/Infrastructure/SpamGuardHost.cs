@@ -82,7 +82,7 @@ internal sealed class SpamGuardHost : IAsyncDisposable
         {
             services.RemoveAll<ISpamClassifier>();
             // The test double is the model; the loader of the real one is not wanted here.
-            foreach (var loader in services.Where(d => d.ImplementationType == typeof(ModelLoader)).ToList())
+            foreach (var loader in services.Where(d => d.ImplementationType == typeof(ModelLoader) || d.ImplementationType == typeof(ModelSyncService)).ToList())
             {
                 services.Remove(loader);
             }
