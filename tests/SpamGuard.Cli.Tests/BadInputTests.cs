@@ -18,7 +18,7 @@ public sealed class BadInputTests : IDisposable
         var missing = _directory.File("missing.jsonl");
         var result = await RunAsync(command, missing);
 
-        AssertBadInput(result, missing, "not found");
+        CliAssert.BadInput(result, missing, "not found");
     }
 
     [Fact]
@@ -34,7 +34,7 @@ public sealed class BadInputTests : IDisposable
         ]);
         var result = await RunAsync("train", path);
 
-        AssertBadInput(result, path + ":3");
+        CliAssert.BadInput(result, path + ":3");
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public sealed class BadInputTests : IDisposable
         ]);
         var result = await RunAsync("evaluate", path);
 
-        AssertBadInput(result, path + ":2", "'maybe-spam'");
+        CliAssert.BadInput(result, path + ":2", "'maybe-spam'");
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class BadInputTests : IDisposable
         var missing = _directory.File("models/nothing-1.0.0.zip");
         var result = await SpamGuardCli.RunAsync("evaluate", "--model", missing, "--data", data, "--json");
 
-        AssertBadInput(result, missing, "does not exist");
+        CliAssert.BadInput(result, missing, "does not exist");
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public sealed class BadInputTests : IDisposable
 
         var result = await SpamGuardCli.RunAsync("evaluate", "--model", corrupt, "--data", data, "--json");
 
-        AssertBadInput(result, corrupt, "corrupt");
+        CliAssert.BadInput(result, corrupt, "corrupt");
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public sealed class BadInputTests : IDisposable
         File.WriteAllText(empty, "");
         var result = await RunAsync(command, empty);
 
-        AssertBadInput(result, empty, "no labelled rows");
+        CliAssert.BadInput(result, empty, "no labelled rows");
     }
 
     [Theory]
@@ -120,7 +120,7 @@ public sealed class BadInputTests : IDisposable
         var data = FixtureCorpus.WriteJsonl(_directory.Path);
         var result = await SpamGuardCli.RunAsync("train", "--data", data, "--out", _directory.File("out"), option, value);
 
-        AssertBadInput(result, option, "must be");
+        CliAssert.BadInput(result, option, "must be");
     }
 
     [Theory]
@@ -134,7 +134,7 @@ public sealed class BadInputTests : IDisposable
             ? await SpamGuardCli.RunAsync("bench", "--model", TinyModel.ZipPath, "--data", data, option, value)
             : await SpamGuardCli.RunAsync("check", "--server", "http://127.0.0.1:9", "--content", "hi", option, value);
 
-        AssertBadInput(result, option, "must be");
+        CliAssert.BadInput(result, option, "must be");
     }
 
     [Fact]
@@ -144,7 +144,7 @@ public sealed class BadInputTests : IDisposable
         var errors = _directory.File("no/such/dir/errors.jsonl");
         var result = await SpamGuardCli.RunAsync("evaluate", "--model", TinyModel.ZipPath, "--data", data, "--errors", errors);
 
-        AssertBadInput(result, errors);
+        CliAssert.BadInput(result, errors);
     }
 
     [Fact]
@@ -155,25 +155,11 @@ public sealed class BadInputTests : IDisposable
         File.WriteAllText(notADirectory, "x");
         var result = await SpamGuardCli.RunAsync("train", "--data", data, "--out", notADirectory);
 
-        AssertBadInput(result, notADirectory);
+        CliAssert.BadInput(result, notADirectory);
     }
 
     /// <summary>Commands that read --data fail before doing any work, so train costs nothing here.</summary>
     private Task<ProcessResult> RunAsync(string command, string data) => command == "train"
         ? SpamGuardCli.RunAsync("train", "--data", data, "--out", _directory.File("out"))
         : SpamGuardCli.RunAsync("evaluate", "--model", TinyModel.ZipPath, "--data", data, "--json");
-
-    private static void AssertBadInput(ProcessResult result, params string[] fragments)
-    {
-        Assert.True(result.ExitCode == SpamGuardCli.BadInput, result.ToString());
-        Assert.StartsWith("error: ", result.StdErr, StringComparison.Ordinal);
-        foreach (var fragment in fragments)
-        {
-            Assert.Contains(fragment, result.StdErr, StringComparison.Ordinal);
-        }
-
-        Assert.DoesNotContain("   at ", result.StdErr, StringComparison.Ordinal);
-        Assert.DoesNotContain("Unhandled exception", result.StdErr, StringComparison.Ordinal);
-        Assert.True(string.IsNullOrWhiteSpace(result.StdOut), result.ToString());
-    }
 }

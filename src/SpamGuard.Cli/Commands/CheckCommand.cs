@@ -31,7 +31,7 @@ internal static class CheckCommand
         var submitMs = new Option<uint?>("--time-to-submit-ms") { Description = "Milliseconds from page load to submit." };
         var jsRan = new Option<bool?>("--javascript-ran") { Description = "Whether the form's JavaScript ran (true/false)." };
         var isTest = new Option<bool>("--is-test") { Description = "Mark as a test call: nothing is learned or stored." };
-        var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for the server.", DefaultValueFactory = _ => 10 }.InRange(0.0, 3600.0, exclusive: true);
+        var timeout = CliOptions.Timeout(10);
         var json = CliOptions.Json();
         var key = CliOptions.SiteKey();
 

@@ -20,10 +20,14 @@ internal static class CliOptions
         Description = $"Model zip (its .json card beside it). Default: the model the server loads by default ({ModelOptions.BundledModelPath}).",
     };
 
-    public static Option<bool> Json() => new("--json")
+    public static Option<bool> Json(string description = "Print exactly one JSON object on stdout and nothing else.") => new("--json")
     {
-        Description = "Print exactly one JSON object on stdout and nothing else.",
+        Description = description,
     };
+
+    /// <summary>How long to wait for the server, in seconds; refused at parse time unless strictly between 0 and <paramref name="maxSeconds"/>.</summary>
+    public static Option<double> Timeout(double defaultSeconds, double maxSeconds = 3600, string description = "Seconds to wait for the server.") =>
+        new Option<double>("--timeout") { Description = description, DefaultValueFactory = _ => defaultSeconds }.InRange(0.0, maxSeconds, exclusive: true);
 
     /// <summary>A server address. System.CommandLine has no converter for <see cref="Uri"/>, so it is parsed here.</summary>
     /// <summary>The environment variable <see cref="SiteKey"/> falls back to.</summary>

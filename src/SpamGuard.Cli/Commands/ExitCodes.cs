@@ -12,4 +12,10 @@ internal static class ExitCodes
 
     /// <summary>The server does not know what was asked about (an unknown or expired check id).</summary>
     public const int NotFound = 4;
+
+    /// <summary>
+    /// The server accepted the call but the job it ran failed (a retrain with too few labelled rows): not the
+    /// caller's input and not an unreachable server, so scripts can tell "try again later" from "fix the data".
+    /// </summary>
+    public const int JobFailed = 5;
 }

@@ -16,7 +16,7 @@ internal static class ReportCommand
         var checkId = new Option<string>("--check-id") { Description = "The check_id of the CheckComment response.", Required = true };
         var spam = new Option<bool>("--spam") { Description = "The comment is spam the filter let through (SubmitSpam)." };
         var ham = new Option<bool>("--ham") { Description = "The comment is not spam: a false positive (SubmitHam)." };
-        var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for the server.", DefaultValueFactory = _ => 10 }.InRange(0.0, 3600.0, exclusive: true);
+        var timeout = CliOptions.Timeout(10);
         var json = CliOptions.Json();
         var key = CliOptions.SiteKey();
         var command = new Command("report", "Report a check as spam or ham (Akismet's submit-spam / submit-ham).")
