@@ -92,9 +92,11 @@ public sealed class DirectoryModelStore(string directory) : IModelStore, IDispos
             subscribers = _subscribers;
         }
 
+        // Told off this call, as Redis delivers its messages: a subscriber may be waiting for the very lock the caller
+        // of this method holds while it activates.
         foreach (var subscriber in subscribers)
         {
-            await subscriber(version);
+            _ = Task.Run(() => subscriber(version), CancellationToken.None);
         }
 
         return activation;

@@ -104,6 +104,7 @@ public sealed partial class RetrainCoordinator(
             var promoted = false;
             if (passed && autoPromote)
             {
+                job.Report(new RetrainStatus("activating the candidate", rows.Count, 99));
                 await registry.ActivateAsync(version, cancellationToken);
                 promoted = true;
             }
@@ -117,6 +118,13 @@ public sealed partial class RetrainCoordinator(
         {
             LogFailed(logger, job.Id, ex.Message);
             job.Report(new RetrainStatus("failed", job.Status.RowsRead, job.Status.Percent, Error: ex.Message));
+        }
+#pragma warning disable CA1031 // A job nobody awaits must end, whatever went wrong, or its watchers would wait forever.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogCrashed(logger, job.Id, ex);
+            job.Report(new RetrainStatus("failed", job.Status.RowsRead, job.Status.Percent, Error: "The retrain failed unexpectedly: " + ex.GetType().Name + ": " + ex.Message));
         }
     }
 
@@ -227,7 +235,9 @@ public sealed partial class RetrainCoordinator(
     private sealed class Progress(RetrainJob job, long rows) : IProgress<TrainingProgress>
     {
         // Training's 0..100 maps to 5..95 of the job: reading comes before, evaluating and storing after.
-        public void Report(TrainingProgress value) => job.Report(new RetrainStatus(value.Phase.ToLowerInvariant(), rows, 5 + (value.Percent * 0.9)));
+        // The trainer's own "Done" is not the job's: evaluating and storing follow.
+        public void Report(TrainingProgress value) =>
+            job.Report(new RetrainStatus(value.Phase == "Done" ? "trained" : value.Phase.ToLowerInvariant(), rows, 5 + (value.Percent * 0.9)));
     }
 
     [LoggerMessage(2101, LogLevel.Information, "Retrain {JobId} started.")]
@@ -235,6 +245,9 @@ public sealed partial class RetrainCoordinator(
 
     [LoggerMessage(2102, LogLevel.Information, "Retrain {JobId} stored candidate {ModelVersion}; gate {Gate}; promoted: {Promoted}")]
     private static partial void LogFinished(ILogger logger, string jobId, string modelVersion, string gate, bool promoted);
+
+    [LoggerMessage(2104, LogLevel.Error, "Retrain {JobId} failed unexpectedly.")]
+    private static partial void LogCrashed(ILogger logger, string jobId, Exception exception);
 
     [LoggerMessage(2103, LogLevel.Warning, "Retrain {JobId} failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, string jobId, string reason);

@@ -137,14 +137,22 @@ public sealed class RetrainingTests
                 : await filter.SubmitHamAsync(report, deadline: SpamGuardHost.Deadline);
         }
 
-        var first = RetrainAsync(host);
+        // The second call comes once the first job is known to run (its first message arrived).
+        using var firstCall = new ModelAdmin.ModelAdminClient(host.Channel).Retrain(new RetrainRequest(), Admin, DateTime.UtcNow.Add(RetrainDeadline));
+        Assert.True(await firstCall.ResponseStream.MoveNext());
+        var progress = new List<RetrainProgress> { firstCall.ResponseStream.Current };
         var second = await RetrainAsync(host);
-        var progress = await first;
+        await foreach (var message in firstCall.ResponseStream.ReadAllAsync())
+        {
+            progress.Add(message);
+        }
+
         var models = await new ModelAdmin.ModelAdminClient(host.Channel).ListModelsAsync(new ListModelsRequest(), Admin, deadline: SpamGuardHost.Deadline);
 
         var result = progress[^1].Result;
         Assert.False(result.Promoted, result.Gate);
         Assert.StartsWith("failed", result.Gate, StringComparison.Ordinal);
+        Assert.False(progress[0].Joined);
         Assert.True(second[0].Joined, "the second call joined the running job");
         Assert.Equal(progress[0].JobId, second[0].JobId);
         Assert.Equal(TinyModel.ModelVersion, models.ActiveVersion);
