@@ -30,9 +30,21 @@ public static class TinyModel
 
     public static string ModelVersion => $"{Settings.Name}-{Settings.Version}";
 
-    public static TrainedModel TrainInMemory() => SpamModelTrainer.Train(
-        FixtureCorpus.Examples, [new CorpusFile("fixture.jsonl", "fixture", FixtureCorpus.Examples.Count, 80, 80)],
-        Settings, "spamguard train --data fixture.jsonl (test fixture)");
+    /// <summary>Trained from the fixture written as a file and read back, as `spamguard train` does, so the card names
+    /// the file's real SHA-256: a server retraining on the same fixture file sees the same base corpus.</summary>
+    public static TrainedModel TrainInMemory()
+    {
+        var directory = Directory.CreateTempSubdirectory("spamguard-tiny-").FullName;
+        try
+        {
+            var (examples, file) = TrainingDataReader.Read(FixtureCorpus.WriteJsonl(directory));
+            return SpamModelTrainer.Train(examples, [file], Settings, "spamguard train --data fixture.jsonl (test fixture)");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 
     private static string Train()
     {

@@ -31,10 +31,14 @@ internal static class BenchCommand
         };
         var concurrency = new Option<int>("--concurrency") { Description = "Concurrent gRPC callers.", DefaultValueFactory = _ => 16 }.InRange(1, 4096);
         var requests = new Option<int>("--requests") { Description = "gRPC calls per run.", DefaultValueFactory = _ => 20000 }.InRange(1, 100_000_000);
+        var duringRetrain = new Option<bool>("--during-retrain")
+        {
+            Description = $"With --server: alternate quiet runs with runs during a retrain the bench starts on that server (auto_promote false; admin key from {AdminCommand.KeyVariable}), and report check latency in both.",
+        };
         var json = CliOptions.Json();
         var command = new Command("bench", "Benchmark scoring in process (one thread) and, with --server, over gRPC.")
         {
-            model, data, runs, server, compare, concurrency, requests, json,
+            model, data, runs, server, compare, concurrency, requests, duringRetrain, json,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -48,7 +52,21 @@ internal static class BenchCommand
                     ["comments"] = comments.Count,
                     ["runs"] = runCount,
                 };
-                if (result.GetValue(server) is { } address)
+                if (result.GetValue(duringRetrain))
+                {
+                    if (result.GetValue(server) is not { } busyServer || result.GetValue(compare) is not null
+                        || Environment.GetEnvironmentVariable(AdminCommand.KeyVariable) is not { Length: > 0 } adminKey)
+                    {
+                        await Console.Error.WriteLineAsync($"error: --during-retrain needs --server (and no --compare-server) and the admin key in {AdminCommand.KeyVariable}.");
+                        return ExitCodes.BadInput;
+                    }
+
+                    foreach (var (name, value) in await RetrainBenchAsync(busyServer, adminKey, examples, result.GetValue(concurrency), result.GetValue(requests), runCount, cancellationToken))
+                    {
+                        report[name] = value;
+                    }
+                }
+                else if (result.GetValue(server) is { } address)
                 {
                     var targets = new List<Uri> { address };
                     if (result.GetValue(compare) is { } second)
@@ -149,16 +167,7 @@ internal static class BenchCommand
     private static async Task<List<Dictionary<string, double>>> GrpcBenchAsync(IReadOnlyList<Uri> addresses, List<TrainingExample> examples,
         int concurrency, int requests, int runs, CancellationToken cancellationToken)
     {
-        // Each comment comes from one of a few thousand readers (IP and e-mail), so reputation has real subjects
-        // to look up and count, as on a live blog.
-        var payloads = examples.Select((e, i) => new CheckCommentRequest
-        {
-            Site = "https://bench.invalid/",
-            Content = e.Content,
-            Author = e.Author ?? "",
-            UserIp = $"10.{(i % 5000) / 250}.{i % 250}.{(i * 7) % 250 + 1}",
-            AuthorEmail = $"reader{i % 5000}@mail.example",
-        }).ToList();
+        var payloads = Payloads(examples);
         var targets = addresses.Select(a => new GrpcTarget(a, payloads, concurrency)).ToList();
         try
         {
@@ -185,6 +194,70 @@ internal static class BenchCommand
                 target.Dispose();
             }
         }
+    }
+
+    // Each comment comes from one of a few thousand readers (IP and e-mail), so reputation has real subjects to look
+    // up and count, as on a live blog.
+    private static List<CheckCommentRequest> Payloads(List<TrainingExample> examples) =>
+    [
+        .. examples.Select((e, i) => new CheckCommentRequest
+        {
+            Site = "https://bench.invalid/",
+            Content = e.Content,
+            Author = e.Author ?? "",
+            UserIp = $"10.{(i % 5000) / 250}.{i % 250}.{(i * 7) % 250 + 1}",
+            AuthorEmail = $"reader{i % 5000}@mail.example",
+        }),
+    ];
+
+    /// <summary>
+    /// Check latency with and without a retrain running on the same server: runs alternate, quiet then during a retrain
+    /// the bench starts (not promoted, so every run scores on the same model). A busy run that outlasts the retrain
+    /// is partly quiet; the report gives the smallest share of a busy run that overlapped training.
+    /// </summary>
+    private static async Task<Dictionary<string, object>> RetrainBenchAsync(Uri address, string adminKey, List<TrainingExample> examples,
+        int concurrency, int requests, int runs, CancellationToken cancellationToken)
+    {
+        var payloads = Payloads(examples);
+        using var quiet = new GrpcTarget(address, payloads, concurrency);
+        using var busy = new GrpcTarget(address, payloads, concurrency);
+        using var channel = GrpcChannel.ForAddress(address);
+        var admin = new ModelAdmin.ModelAdminClient(channel);
+        await quiet.WarmUpAsync(Math.Min(requests, 2000), cancellationToken);
+        var overlaps = new List<double>();
+        var retrainSeconds = new List<double>();
+        for (var run = 0; run < runs; run++)
+        {
+            await quiet.MeasureAsync(requests, cancellationToken);
+            using var call = admin.Retrain(new RetrainRequest { AutoPromote = false }, CliOptions.Bearer(adminKey), DateTime.UtcNow.AddHours(1), cancellationToken);
+            var clock = Stopwatch.StartNew();
+            var retrain = Task.Run(async () =>
+            {
+                RetrainProgress? last = null;
+                await foreach (var message in call.ResponseStream.ReadAllAsync(cancellationToken))
+                {
+                    last = message;
+                }
+
+                return last is { Error.Length: 0, Result: not null }
+                    ? clock.Elapsed
+                    : throw new RpcException(new Status(StatusCode.Aborted, "the retrain failed: " + last?.Error));
+            }, cancellationToken);
+            var runStart = clock.Elapsed;
+            await busy.MeasureAsync(requests, cancellationToken);
+            var runEnd = clock.Elapsed;
+            var retrainEnd = await retrain;
+            overlaps.Add(((retrainEnd < runEnd ? retrainEnd : runEnd) - runStart) / (runEnd - runStart));
+            retrainSeconds.Add(retrainEnd.TotalSeconds);
+        }
+
+        return new Dictionary<string, object>
+        {
+            ["grpc"] = quiet.Report(requests),
+            ["grpc_during_retrain"] = busy.Report(requests),
+            ["median_retrain_seconds"] = Percentile(retrainSeconds, 0.5),
+            ["min_share_of_busy_run_during_retrain"] = overlaps.Min(),
+        };
     }
 
     /// <summary>One server under load: its channel, and the figures of every run against it.</summary>

@@ -97,6 +97,11 @@ public sealed partial class RetrainCoordinator(
             var held = trained.Validation.Select(e => new FeaturizedExample(e, CommentFeatureExtractor.Extract(e.Content, e.Author))).ToList();
             var activeReport = SpamModelTrainer.Evaluate(active, held, active.Thresholds.Spam);
             var (passed, gate) = QualityGate.Decide(trained.Card.Validation.Overall, activeReport.Overall, options.Value.GateTolerance);
+            if (!SameBaseCorpus(activeCard, files))
+            {
+                gate += " (warning: the base corpus is not the one the active model was trained on, so the held-back rows may include rows it trained on, which favours it)";
+            }
+
             var card = trained.Card with { Comparison = new GateComparison(active.Version, activeReport, passed, gate) };
 
             job.Report(new RetrainStatus("storing the candidate", rows.Count, 98));
@@ -175,6 +180,10 @@ public sealed partial class RetrainCoordinator(
             scratch.Delete(recursive: true);
         }
     }
+
+    private static bool SameBaseCorpus(ModelCard active, IEnumerable<CorpusFile> files) =>
+        active.Data.Where(d => d.File != DataSplit.ReportsCorpus).Select(d => d.Sha256).ToHashSet(StringComparer.Ordinal)
+            .SetEquals(files.Where(f => f.Path != DataSplit.ReportsCorpus).Select(f => f.Sha256));
 
     /// <summary>The trainer settings a card records, so a retrain repeats the active model's recipe.</summary>
     internal static TrainerSettings SettingsFrom(ModelCard card)

@@ -100,6 +100,7 @@ public sealed class RetrainingTests
         Assert.True(progress[^1].RowsRead >= FixtureCorpus.Examples.Count + NewSpam.Length);
         Assert.Equal("", progress[^1].Error);
         Assert.True(result.Promoted, result.Gate);
+        Assert.DoesNotContain("warning", result.Gate, StringComparison.Ordinal);
         Assert.Equal(TinyModel.ModelVersion, result.ActiveVersion);
         Assert.Equal(result.CandidateEvaluation.Overall.Rows, result.ActiveEvaluation.Overall.Rows);
         Assert.Contains("reports", result.CandidateEvaluation.PerSource.Keys);
