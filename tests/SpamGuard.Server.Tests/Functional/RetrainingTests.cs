@@ -25,6 +25,16 @@ public sealed class RetrainingTests
             $"The zorblax society meets on day {i}: bring a friend and ask about the quorvane membership plan number {i * 7 + 3}"),
     ];
 
+    /// <summary>Never reported: they share the new words, not the text, so reputation has nothing on them and their
+    /// verdicts are the model's alone.</summary>
+    private static readonly string[] Probes =
+    [
+        "Has anyone here tried zorblax? A quorvane plan sounds odd to me",
+        "quorvane zorblax quorvane zorblax",
+        "zorblax membership: what does the quorvane plan include?",
+        "My cousin joined zorblax last spring and liked the quorvane perks",
+    ];
+
     private static async Task<SpamGuardHost> StartNodeAsync(RedisServerProcess redis, string corpus, params string[] extra) =>
         await SpamGuardHost.StartWithModelFileAsync(TinyModel.ZipPath,
         [
@@ -78,6 +88,7 @@ public sealed class RetrainingTests
         await using var a = await StartNodeAsync(redis, corpus);
         await using var b = await StartNodeAsync(redis, corpus);
         var before = await CheckAllAsync(a, NewSpam);
+        var probesBefore = await CheckAllAsync(a, Probes);
         var filter = new CommentFilter.CommentFilterClient(a.Channel);
         foreach (var check in before)
         {
@@ -90,9 +101,18 @@ public sealed class RetrainingTests
         var result = progress[^1].Result;
         var afterOnB = await WaitForVersionAsync(b, result.Candidate.Version);
         var after = await CheckAllAsync(b, NewSpam);
+        var probesAfter = await CheckAllAsync(b, Probes);
+        string restartedServes;
+        await using (var restarted = await StartNodeAsync(redis, corpus))
+        {
+            // A node started now serves the registry's active version, not its configured file.
+            restartedServes = (await CheckAllAsync(restarted, ["which model do you serve?"]))[0].ModelVersion;
+        }
+
         var rollback = await new ModelAdmin.ModelAdminClient(b.Channel).ActivateModelAsync(new ActivateModelRequest { Rollback = true }, Admin, deadline: SpamGuardHost.Deadline);
         await WaitForVersionAsync(a, TinyModel.ModelVersion);
         var rolledBack = await CheckAllAsync(a, NewSpam);
+        var probesRolledBack = await CheckAllAsync(a, Probes);
         var (checks, failures, versions) = await load.StopAsync();
 
         Assert.Contains(progress, p => p.Phase.StartsWith("calibration fold", StringComparison.Ordinal));
@@ -114,6 +134,10 @@ public sealed class RetrainingTests
         // now count in reputation; that evidence is taken out of the logit to compare the models.
         Assert.All(rolledBack, r => Assert.Equal(TinyModel.ModelVersion, r.ModelVersion));
         Assert.Equal(before.Select(r => r.SpamProbability), rolledBack.Select(ModelOnlyProbability), new ToleranceComparer(1e-9));
+        Assert.Equal(result.Candidate.Version, restartedServes);
+        Assert.All(probesBefore.Concat(probesAfter).Concat(probesRolledBack), r => Assert.DoesNotContain(r.Explanation.Signals, s => s.Kind == SignalKind.Reputation));
+        Assert.True(probesBefore.Zip(probesAfter).All(p => Math.Abs(p.First.SpamProbability - p.Second.SpamProbability) > 0.01), "the candidate scores every probe differently");
+        Assert.Equal(probesBefore.Select(r => (r.Verdict, r.SpamProbability)), probesRolledBack.Select(r => (r.Verdict, r.SpamProbability)));
         Assert.Equal(0, failures);
         Assert.True(checks > 50, $"only {checks} checks ran during the retrain");
         Assert.Contains(result.Candidate.Version, versions);
