@@ -107,6 +107,7 @@ public static class PrivacyFactsBuilder
         var erasure = $"To have data about you erased before it expires, ask {contact}, giving the e-mail address, IP address or website you used. " +
             "The operator erases it with one command, which computes the same pseudonyms and deletes your reputation entries, the check records that name you " +
             "and your reported comments (so they are not used for retraining), and reports how many of each were removed. " +
+            "A model already retrained from reports keeps weights of words and phrases, not comments or any pseudonym. " +
             "Otherwise every entry expires on its own after the time stated above.";
         var link = privacyUrl.AbsoluteUri;
         var snippet = new NoticeSnippet(
