@@ -25,6 +25,7 @@ public static class CoreHostingExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FeedbackOptions>, FeedbackOptionsValidator>());
         services.AddOptions<ReputationOptions>().BindConfiguration(ReputationOptions.SectionName);
         services.AddOptions<PrivacyOptions>().BindConfiguration(PrivacyOptions.SectionName);
+        services.AddOptions<SiteKeyOptions>().BindConfiguration(SiteKeyOptions.SectionName);
 
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
 
 namespace SpamGuard.Core.Keys;
 
@@ -18,12 +19,13 @@ public enum SiteAccess
 }
 
 /// <summary>
-/// Decides whether a call may act for a site. Once any site key exists, every call needs a valid key for its site.
+/// Decides whether a call may act for a site. Once any site key exists (or from the start, with
+/// <see cref="SiteKeyOptions.Required"/>), every call needs a valid key for its site.
 /// Both facts are cached for a few seconds per node, so a check does not pay extra store round trips: a new or
 /// revoked key takes effect on other nodes within <see cref="CacheFor"/> (at once on the node that changed it). While
 /// the store is unavailable the last answers stand; a key this node has never verified is then refused (UNAVAILABLE).
 /// </summary>
-public sealed class SiteKeyGate(ISiteKeyStore store, TimeProvider time)
+public sealed class SiteKeyGate(ISiteKeyStore store, TimeProvider time, IOptions<SiteKeyOptions>? options = null)
 {
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(5);
 
@@ -87,6 +89,11 @@ public sealed class SiteKeyGate(ISiteKeyStore store, TimeProvider time)
 
     private async Task<bool> KeysInUseAsync(CancellationToken cancellationToken)
     {
+        if (options?.Value.Required == true)
+        {
+            return true;
+        }
+
         var now = time.GetUtcNow();
         var inUse = Volatile.Read(ref _inUse);
         if (inUse is null || inUse.Until <= now)
@@ -115,6 +122,16 @@ public sealed class SiteKeyGate(ISiteKeyStore store, TimeProvider time)
     }
 
     private sealed record InUseSnapshot(bool InUse, DateTimeOffset Until);
+}
+
+/// <summary>Site keys. Section <c>SiteKeys</c>.</summary>
+public sealed class SiteKeyOptions
+{
+    public const string SectionName = "SiteKeys";
+
+    /// <summary>Refuse calls without a valid key even before any key exists. Off by default, so the embedded default
+    /// works with no setup; a public deployment turns it on before it is reachable. <value>Default false.</value></summary>
+    public bool Required { get; set; }
 }
 
 /// <summary>The gate's answer: the access, and the key presented when it is a valid one (Allowed or OtherSite).</summary>

@@ -57,4 +57,20 @@ public sealed class SiteKeyEnforcementTests
         Assert.Equal(FeedbackOutcome.Recorded, own.Outcome);
         Assert.Equal(StatusCode.Unauthenticated, revoked.StatusCode);
     }
+
+    [Fact]
+    public async Task WithKeysRequired_ACallWithoutAKeyIsRefused_EvenBeforeAnyKeyExists()
+    {
+        await using var host = await SpamGuardHost.StartAsync(new KeywordTestModel(), $"--Admin:Key={AdminKey}", "--SiteKeys:Required=true");
+        var client = new CommentFilter.CommentFilterClient(host.Channel);
+
+        var grpc = await Assert.ThrowsAsync<RpcException>(() => client.CheckCommentAsync(Requests.WithContent("x"), deadline: SpamGuardHost.Deadline).ResponseAsync);
+        var rest = await AkismetHttp.PostAsync(host, "/1.1/comment-check", AkismetHttp.Comment("x"));
+        var key = await CreateKeyAsync(host, Requests.Site);
+        var allowed = await client.CheckCommentAsync(Requests.WithContent("with the key"), Bearer(key), deadline: SpamGuardHost.Deadline);
+
+        Assert.Equal(StatusCode.Unauthenticated, grpc.StatusCode);
+        Assert.Equal("invalid", rest.Body);
+        Assert.False(string.IsNullOrEmpty(allowed.CheckId));
+    }
 }
