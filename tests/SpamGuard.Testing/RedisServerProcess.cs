@@ -35,17 +35,26 @@ public sealed class RedisServerProcess : IAsyncDisposable
     /// <summary>Starts a server; fails with install instructions when redis-server is missing.</summary>
     public static async Task<RedisServerProcess> StartAsync(params string[] extraArguments)
     {
-        var directory = System.IO.Directory.CreateTempSubdirectory("spamguard-redis-").FullName;
-        var server = new RedisServerProcess(LoopbackPorts.FreePair().First, directory, extraArguments);
-        try
+        // The free port is released before redis-server binds it, so a server started at the same moment by another
+        // test can take it; ours then exits ("address in use") and starts again on another port.
+        for (var attempt = 1; ; attempt++)
         {
-            await server.StartAgainAsync();
-            return server;
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
+            var directory = System.IO.Directory.CreateTempSubdirectory("spamguard-redis-").FullName;
+            var server = new RedisServerProcess(LoopbackPorts.FreePair().First, directory, extraArguments);
+            try
+            {
+                await server.StartAgainAsync();
+                return server;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && server._process is { HasExited: true })
+            {
+                await server.DisposeAsync();
+            }
+            catch
+            {
+                await server.DisposeAsync();
+                throw;
+            }
         }
     }
 
@@ -172,6 +181,8 @@ public sealed class RedisServerProcess : IAsyncDisposable
         throw new TimeoutException($"redis-server did not answer PING within {StartDeadline.TotalSeconds} s.\n{this}");
     }
 
+    /// <summary>Whether the server on the port answers and is this process (not another test's server that took the
+    /// port first): INFO's process_id must be ours.</summary>
     private async Task<bool> PingsAsync()
     {
         try
@@ -180,10 +191,24 @@ public sealed class RedisServerProcess : IAsyncDisposable
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
             await client.ConnectAsync("127.0.0.1", Port, timeout.Token);
             var stream = client.GetStream();
-            await stream.WriteAsync("PING\r\n"u8.ToArray(), timeout.Token);
-            var buffer = new byte[16];
-            var read = await stream.ReadAsync(buffer, timeout.Token);
-            return Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
+            await stream.WriteAsync("INFO server\r\n"u8.ToArray(), timeout.Token);
+            var reply = new StringBuilder();
+            var buffer = new byte[4096];
+            while (reply.ToString() is var sofar && (sofar.IndexOf("process_id:", StringComparison.Ordinal) is var at && (at < 0 || sofar.IndexOf('\r', at) < 0)))
+            {
+                var read = await stream.ReadAsync(buffer, timeout.Token);
+                if (read == 0)
+                {
+                    return false;
+                }
+
+                reply.Append(Encoding.ASCII.GetString(buffer, 0, read));
+            }
+
+            var text = reply.ToString();
+            var start = text.IndexOf("process_id:", StringComparison.Ordinal) + "process_id:".Length;
+            var end = text.IndexOf('\r', start);
+            return int.TryParse(text.AsSpan(start, end - start), System.Globalization.CultureInfo.InvariantCulture, out var pid) && pid == _process?.Id;
         }
         catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
         {
