@@ -38,7 +38,7 @@ public sealed class SiteKeyGateTests
         var store = new FlakyKeys { Down = true };
         var gate = new SiteKeyGate(store, new ManualTime());
 
-        Assert.Equal(SiteAccess.Open, await gate.CheckAsync(null, Blog, CancellationToken.None));
+        Assert.Equal(SiteAccess.Open, (await gate.DecideAsync(null, Blog, CancellationToken.None)).Access);
     }
 
     [Fact]
@@ -48,15 +48,15 @@ public sealed class SiteKeyGateTests
         var time = new ManualTime();
         var (key, _) = await new SiteKeyService(store, time).CreateAsync([Blog], CancellationToken.None);
         var gate = new SiteKeyGate(store, time);
-        Assert.Equal(SiteAccess.Allowed, await gate.CheckAsync(key, Blog, CancellationToken.None));
-        Assert.Equal(SiteAccess.Unauthenticated, await gate.CheckAsync(null, Blog, CancellationToken.None));
+        Assert.Equal(SiteAccess.Allowed, (await gate.DecideAsync(key, Blog, CancellationToken.None)).Access);
+        Assert.Equal(SiteAccess.Unauthenticated, (await gate.DecideAsync(null, Blog, CancellationToken.None)).Access);
 
         store.Down = true;
         time.Now += SiteKeyGate.CacheFor * 3;
 
-        Assert.Equal(SiteAccess.Allowed, await gate.CheckAsync(key, Blog, CancellationToken.None));
-        Assert.Equal(SiteAccess.OtherSite, await gate.CheckAsync(key, new Uri("https://other.example/"), CancellationToken.None));
-        await Assert.ThrowsAsync<StoreUnavailableException>(() => gate.CheckAsync("sg_never-seen", Blog, CancellationToken.None));
+        Assert.Equal(SiteAccess.Allowed, (await gate.DecideAsync(key, Blog, CancellationToken.None)).Access);
+        Assert.Equal(SiteAccess.OtherSite, (await gate.DecideAsync(key, new Uri("https://other.example/"), CancellationToken.None)).Access);
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => gate.DecideAsync("sg_never-seen", Blog, CancellationToken.None));
     }
 
     [Fact]
@@ -66,13 +66,13 @@ public sealed class SiteKeyGateTests
         var time = new ManualTime();
         var (key, record) = await new SiteKeyService(store, time).CreateAsync([Blog], CancellationToken.None);
         var gate = new SiteKeyGate(store, time);
-        Assert.Equal(SiteAccess.Allowed, await gate.CheckAsync(key, Blog, CancellationToken.None));
+        Assert.Equal(SiteAccess.Allowed, (await gate.DecideAsync(key, Blog, CancellationToken.None)).Access);
 
         await store.RevokeAsync(record.Id, time.Now, CancellationToken.None);
-        var stillCached = await gate.CheckAsync(key, Blog, CancellationToken.None);
+        var stillCached = (await gate.DecideAsync(key, Blog, CancellationToken.None)).Access;
         time.Now += SiteKeyGate.CacheFor;
 
         Assert.Equal(SiteAccess.Allowed, stillCached);
-        Assert.Equal(SiteAccess.Unauthenticated, await gate.CheckAsync(key, Blog, CancellationToken.None));
+        Assert.Equal(SiteAccess.Unauthenticated, (await gate.DecideAsync(key, Blog, CancellationToken.None)).Access);
     }
 }

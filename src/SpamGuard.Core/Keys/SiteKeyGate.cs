@@ -35,9 +35,6 @@ public sealed class SiteKeyGate(ISiteKeyStore store, TimeProvider time, IOptions
     // A reference, so a reader never sees half of an update.
     private InUseSnapshot? _inUse;
 
-    public async Task<SiteAccess> CheckAsync(string? presentedKey, Uri site, CancellationToken cancellationToken) =>
-        (await DecideAsync(presentedKey, site, cancellationToken)).Access;
-
     /// <summary>What the call may do for <paramref name="site"/>, and with which key (for rate limits and usage).</summary>
     public async Task<SiteDecision> DecideAsync(string? presentedKey, Uri site, CancellationToken cancellationToken)
     {
