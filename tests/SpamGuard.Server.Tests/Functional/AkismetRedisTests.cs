@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using SpamGuard.Server.Tests.Infrastructure;
 using SpamGuard.Server.Tests.TestDoubles;
@@ -10,16 +9,8 @@ namespace SpamGuard.Server.Tests.Functional;
 /// <summary>The Akismet facade on two nodes sharing a real redis-server: keys, checks and usage are the cluster's.</summary>
 public sealed class AkismetRedisTests
 {
-    private static readonly string Secret = Convert.ToBase64String(Encoding.UTF8.GetBytes("a shared secret for every test node!!"));
-
     private static Task<SpamGuardHost> StartNodeAsync(RedisServerProcess redis) =>
-        SpamGuardHost.StartAsync(new KeywordTestModel(),
-        [
-            $"--Redis:Configuration={redis.Endpoint}",
-            $"--Privacy:PseudonymSecret={Secret}",
-            "--Redis:Resilience:TimeoutMilliseconds=2000",
-            $"--Admin:Key={SiteKeysForTests.AdminKey}",
-        ]);
+        SpamGuardHost.StartAsync(new KeywordTestModel(), [.. RedisNodes.PatientArgs(redis), $"--Admin:Key={SiteKeysForTests.AdminKey}"]);
 
     private static List<KeyValuePair<string, string>> Keyed(string content, string key)
     {

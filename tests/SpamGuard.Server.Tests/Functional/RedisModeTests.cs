@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using SpamGuard.Contracts.V1;
 using FeedbackService = SpamGuard.Core.Feedback.FeedbackService;
@@ -20,13 +19,11 @@ namespace SpamGuard.Server.Tests.Functional;
 /// </summary>
 public sealed class RedisModeTests
 {
-    private static readonly string Secret = Convert.ToBase64String(Encoding.UTF8.GetBytes("a shared secret for every test node!!"));
-
     private static Task<SpamGuardHost> StartNodeAsync(RedisServerProcess redis, params string[] extra) =>
         SpamGuardHost.StartAsync(new KeywordTestModel(),
         [
             $"--Redis:Configuration={redis.Endpoint}",
-            $"--Privacy:PseudonymSecret={Secret}",
+            $"--Privacy:PseudonymSecret={RedisNodes.Secret}",
             "--Redis:Resilience:BreakSeconds=1",
             "--Feedback:JournalReplaySeconds=0.2",
             .. extra,
@@ -200,7 +197,7 @@ public sealed class RedisModeTests
     {
         var port = LoopbackPorts.FreePair().First;
         await using var node = await SpamGuardHost.StartAsync(new KeywordTestModel(),
-            $"--Redis:Configuration=127.0.0.1:{port}", $"--Privacy:PseudonymSecret={Secret}", "--Redis:ConnectTimeoutMilliseconds=200");
+            $"--Redis:Configuration=127.0.0.1:{port}", $"--Privacy:PseudonymSecret={RedisNodes.Secret}", "--Redis:ConnectTimeoutMilliseconds=200");
         var client = new CommentFilter.CommentFilterClient(node.Channel);
 
         var check = await client.CheckCommentAsync(From("10.50.0.1", "cheap pills"), deadline: SpamGuardHost.Deadline);

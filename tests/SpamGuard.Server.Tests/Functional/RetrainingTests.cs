@@ -14,7 +14,6 @@ namespace SpamGuard.Server.Tests.Functional;
 /// </summary>
 public sealed class RetrainingTests
 {
-    private static readonly string Secret = Convert.ToBase64String(Encoding.UTF8.GetBytes("a shared secret for every test node!!"));
     private static readonly TimeSpan RetrainDeadline = TimeSpan.FromMinutes(3);
     private static readonly Metadata Admin = SiteKeysForTests.Bearer(SiteKeysForTests.AdminKey);
 
@@ -38,9 +37,7 @@ public sealed class RetrainingTests
     private static async Task<SpamGuardHost> StartNodeAsync(RedisServerProcess redis, string corpus, params string[] extra) =>
         await SpamGuardHost.StartWithModelFileAsync(TinyModel.ZipPath,
         [
-            $"--Redis:Configuration={redis.Endpoint}",
-            "--Redis:Resilience:TimeoutMilliseconds=2000",
-            $"--Privacy:PseudonymSecret={Secret}",
+            .. RedisNodes.PatientArgs(redis),
             $"--Admin:Key={SiteKeysForTests.AdminKey}",
             $"--Retraining:BaseCorpus:0={corpus}",
             "--Model:SyncSeconds=1",
