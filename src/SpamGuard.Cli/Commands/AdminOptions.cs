@@ -14,11 +14,9 @@ internal sealed class AdminOptions(double timeoutSeconds = 60, double maxTimeout
 {
     public Option<Uri> Server { get; } = CliOptions.Server("gRPC address of the server.", new Uri("http://127.0.0.1:50051"));
 
-    public Option<double> Timeout { get; } = timeoutDescription is null
-        ? CliOptions.Timeout(timeoutSeconds, maxTimeoutSeconds)
-        : CliOptions.Timeout(timeoutSeconds, maxTimeoutSeconds, timeoutDescription);
+    public Option<double> Timeout { get; } = CliOptions.Timeout(timeoutSeconds, maxTimeoutSeconds, timeoutDescription);
 
-    public Option<bool> Json { get; } = jsonDescription is null ? CliOptions.Json() : CliOptions.Json(jsonDescription);
+    public Option<bool> Json { get; } = CliOptions.Json(jsonDescription);
 
     /// <summary>A subcommand with the shared options followed by <paramref name="symbols"/>.</summary>
     public Command Command(string name, string description, params Symbol[] symbols)

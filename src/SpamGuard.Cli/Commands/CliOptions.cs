@@ -20,16 +20,16 @@ internal static class CliOptions
         Description = $"Model zip (its .json card beside it). Default: the model the server loads by default ({ModelOptions.BundledModelPath}).",
     };
 
-    public static Option<bool> Json(string description = "Print exactly one JSON object on stdout and nothing else.") => new("--json")
+    public static Option<bool> Json(string? description = null) => new("--json")
     {
-        Description = description,
+        Description = description ?? "Print exactly one JSON object on stdout and nothing else.",
     };
 
     /// <summary>How long to wait for the server, in seconds; refused at parse time unless strictly between 0 and <paramref name="maxSeconds"/>.</summary>
-    public static Option<double> Timeout(double defaultSeconds, double maxSeconds = 3600, string description = "Seconds to wait for the server.") =>
-        new Option<double>("--timeout") { Description = description, DefaultValueFactory = _ => defaultSeconds }.InRange(0.0, maxSeconds, exclusive: true);
+    public static Option<double> Timeout(double defaultSeconds, double maxSeconds = 3600, string? description = null) =>
+        new Option<double>("--timeout") { Description = description ?? "Seconds to wait for the server.", DefaultValueFactory = _ => defaultSeconds }
+            .InRange(0.0, maxSeconds, exclusive: true);
 
-    /// <summary>A server address. System.CommandLine has no converter for <see cref="Uri"/>, so it is parsed here.</summary>
     /// <summary>The environment variable <see cref="SiteKey"/> falls back to.</summary>
     public const string SiteKeyVariable = "SPAMGUARD_SITE_KEY";
 
@@ -46,6 +46,7 @@ internal static class CliOptions
     /// <summary>The metadata that carries a site or admin key.</summary>
     public static Grpc.Core.Metadata Bearer(string key) => new() { { "authorization", "Bearer " + key.Trim() } };
 
+    /// <summary>A server address. System.CommandLine has no converter for <see cref="Uri"/>, so it is parsed here.</summary>
     public static Option<Uri> Server(string description, Uri? defaultValue) => new("--server")
     {
         Description = description,
