@@ -28,6 +28,21 @@ public sealed class RedisCheckRecordStore(IConnectionMultiplexer redis, RedisCal
         return {'recorded'}
         """;
 
+    // Only onto a record that exists: a receipt alone would be a record without site or subjects.
+    private const string AttachReceiptIfSaved = """
+        if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'receipt', ARGV[1]) end
+        return 0
+        """;
+
+    /// <summary>Fire and forget (see <see cref="ICheckRecordStore.AttachReceipt"/>): the command goes out on the
+    /// shared connection behind the record's own write, so this node's later reads see it; it takes no time from the
+    /// check and needs no timeout, since nothing waits for it.</summary>
+    public void AttachReceipt(string checkId, CheckReceipt receipt)
+    {
+        ArgumentNullException.ThrowIfNull(receipt);
+        redis.GetDatabase().ScriptEvaluate(AttachReceiptIfSaved, [Key(checkId)], [JsonSerializer.Serialize(receipt)], CommandFlags.FireAndForget);
+    }
+
     public Task SaveAsync(CheckRecord record, TimeSpan keep, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);

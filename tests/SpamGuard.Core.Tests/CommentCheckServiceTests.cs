@@ -242,6 +242,21 @@ public sealed class CommentCheckServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task ReputationDown_TheRecordIsStillKept_WithAReceiptThatSaysSo()
+    {
+        _h.Reputation.Down = true;
+
+        var result = await _h.Checks.CheckAsync(From(Ip, "Hello"), CancellationToken.None);
+        var record = await _h.Records.Inner.GetAsync(result.CheckId, CancellationToken.None);
+
+        Assert.False(result.Explanation.ReputationAvailable);
+        Assert.Equal(DataHandling.Stored, result.Explanation.Processing.Single(p => p.Field == "site").Handling);
+        Assert.NotNull(record?.Receipt);
+        Assert.False(record.Receipt.ReputationAvailable);
+        Assert.Equal(result.Explanation.Processing, record.Receipt.Processing);
+    }
+
+    [Fact]
     public async Task RecordNotSaved_TheDisclosureSaysNothingWasKeptWithARecord()
     {
         _h.Records.Down = true;

@@ -191,6 +191,15 @@ internal sealed class FlakyCheckRecordStore(InProcessCheckRecordStore inner) : F
         return inner.SaveAsync(record, keep, cancellationToken);
     }
 
+    /// <summary>Like a fire-and-forget write: lost while the store is down, and not counted as a call.</summary>
+    public void AttachReceipt(string checkId, CheckReceipt receipt)
+    {
+        if (!Down)
+        {
+            inner.AttachReceipt(checkId, receipt);
+        }
+    }
+
     public Task<long> EraseAsync(IReadOnlySet<string> pseudonyms, CancellationToken cancellationToken)
     {
         Gate();

@@ -69,6 +69,14 @@ public interface ICheckRecordStore
     /// <summary>Keeps <paramref name="record"/> for <paramref name="keep"/>.</summary>
     Task SaveAsync(CheckRecord record, TimeSpan keep, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Adds the receipt to a record already saved, without waiting for the store: a check saves its record while it
+    /// is scored (in the same round trip as its reputation) and its answer does not wait a second round trip for
+    /// this copy. Best effort: a store that fails at this moment leaves the record without a receipt (its receipt
+    /// page says not found; a report by id still works). A record that has expired or was never saved stays absent.
+    /// </summary>
+    void AttachReceipt(string checkId, CheckReceipt receipt);
+
     Task<CheckRecord?> GetAsync(string checkId, CancellationToken cancellationToken);
 
     /// <summary>Sets the check's report atomically, telling whether it was new, repeated or a correction.</summary>

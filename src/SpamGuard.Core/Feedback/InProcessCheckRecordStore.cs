@@ -46,6 +46,15 @@ public sealed class InProcessCheckRecordStore(TimeProvider time) : ICheckRecordS
         return Task.CompletedTask;
     }
 
+    public void AttachReceipt(string checkId, CheckReceipt receipt)
+    {
+        ArgumentNullException.ThrowIfNull(receipt);
+        if (Live(checkId) is { } entry)
+        {
+            entry.Record = entry.Record with { Receipt = receipt };
+        }
+    }
+
     public Task<CheckRecord?> GetAsync(string checkId, CancellationToken cancellationToken) =>
         Task.FromResult(Live(checkId)?.Record);
 
@@ -97,7 +106,8 @@ public sealed class InProcessCheckRecordStore(TimeProvider time) : ICheckRecordS
 
     private sealed class Entry(CheckRecord record, DateTimeOffset expiresAt)
     {
-        public CheckRecord Record { get; } = record;
+        // Replaced whole (a reference write) when the receipt is attached, so readers see the record before or after.
+        public CheckRecord Record { get; set; } = record;
 
         public DateTimeOffset ExpiresAt { get; } = expiresAt;
 

@@ -12,9 +12,10 @@ namespace SpamGuard.Core.Scoring;
 
 /// <summary>
 /// A check as the service runs it: the model and rules score the comment; its pseudonymised subjects are looked up
-/// and counted in reputation in one call; reports of them become log-odds evidence; the check is recorded, with the
-/// receipt of what the caller was told, so it can be reported by id and shown to the commenter. A store that does not answer in time never fails the check: it is scored without reputation,
-/// says so, and is counted. Test calls (is_test) look reputation up but store nothing.
+/// and counted in reputation in one call, while the check is recorded so it can be reported by id; reports of them
+/// become log-odds evidence; the receipt of what the caller was told is then attached to the record for the
+/// commenter. A store that does not answer in time never fails the check: it is scored without reputation, says so,
+/// and is counted. Test calls (is_test) look reputation up but store nothing.
 /// </summary>
 public sealed partial class CommentCheckService(
     CommentScorer scorer,
@@ -45,6 +46,15 @@ public sealed partial class CommentCheckService(
             ? Started(() => reputation.ReadAsync(subjects, now, cancellationToken))
             : Started(() => reputation.RecordCheckAsync(subjects, prepared.ModelSaysSpam, now, cancellationToken));
 
+        // The record is saved alongside the reputation call, not after scoring: with a shared store both go out in
+        // one round trip. Its receipt (the verdict and processing entries the caller gets) is attached once scored.
+        var record = RecordOf(checkId, comment, now, subjects, prepared.ModelSaysSpam);
+        var saved = comment.IsTest ? null : Started(async () =>
+        {
+            await records.SaveAsync(record, retention, cancellationToken);
+            return true;
+        });
+
         IReadOnlyList<SubjectReputation>? known = null;
         try
         {
@@ -65,37 +75,30 @@ public sealed partial class CommentCheckService(
             LogRecovered(logger);
         }
 
-        var use = known is null ? ReputationUse.Unavailable : comment.IsTest ? ReputationUse.ReadOnly : ReputationUse.Recorded;
-        var evidence = known is null ? [] : ReputationEvidence.Signals(known, reputationOptions.Value.Weights, now);
-        if (comment.IsTest)
+        var kept = false;
+        if (saved is not null)
         {
-            return Checked(scorer.Finish(prepared, evidence, new StoredData(use, subjects, ReputationWindows.Retention, TimeSpan.Zero), checkId));
+            try
+            {
+                kept = await saved;
+            }
+            catch (StoreUnavailableException ex)
+            {
+                LogRecordNotSaved(logger, checkId, ex.Message);
+            }
         }
 
-        // The record is written after scoring, so it holds the receipt: the very verdict and processing entries the
-        // caller gets. They say the record was kept; if it could not be, the check is finished again saying so.
-        var result = scorer.Finish(prepared, evidence, new StoredData(use, subjects, ReputationWindows.Retention, retention), checkId);
-        var record = RecordOf(checkId, comment, now, subjects, prepared.ModelSaysSpam) with
+        var use = known is null ? ReputationUse.Unavailable : comment.IsTest ? ReputationUse.ReadOnly : ReputationUse.Recorded;
+        var evidence = known is null ? [] : ReputationEvidence.Signals(known, reputationOptions.Value.Weights, now);
+        var result = scorer.Finish(prepared, evidence, new StoredData(use, subjects, ReputationWindows.Retention, kept ? retention : TimeSpan.Zero), checkId);
+        if (kept)
         {
-            Receipt = new CheckReceipt(result.Verdict, result.SpamProbability, result.ModelVersion, result.Explanation.Processing)
+            records.AttachReceipt(checkId, new CheckReceipt(result.Verdict, result.SpamProbability, result.ModelVersion, result.Explanation.Processing)
             {
                 Summary = result.Explanation.Summary,
                 Signals = [.. result.Explanation.Signals.Select(StoredForm)],
                 ReputationAvailable = result.Explanation.ReputationAvailable,
-            },
-        };
-        try
-        {
-            await Started(async () =>
-            {
-                await records.SaveAsync(record, retention, cancellationToken);
-                return true;
             });
-        }
-        catch (StoreUnavailableException ex)
-        {
-            LogRecordNotSaved(logger, checkId, ex.Message);
-            result = scorer.Finish(prepared, evidence, new StoredData(use, subjects, ReputationWindows.Retention, TimeSpan.Zero), checkId);
         }
 
         return Checked(result);
