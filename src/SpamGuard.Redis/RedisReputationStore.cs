@@ -5,10 +5,12 @@ namespace SpamGuard.Redis;
 
 /// <summary>
 /// Reputation in Redis, shared by every node: one hash per subject ("spamguard:rep:&lt;kind&gt;:&lt;pseudonym&gt;") whose
-/// fields are the <see cref="ReputationWindows"/> buckets, with a TTL of the longest window on every write. A check
-/// is one script per hash slot in one pipelined batch: on a single Redis, one command and one round trip for all the
-/// subjects; on Redis Cluster, never a script across slots (one round trip per node). Calls go through the <see cref="RedisCallGuard"/>: when Redis is
-/// slow or down they fail with <see cref="RedisUnavailableException"/> and the caller scores without reputation.
+/// fields are the <see cref="ReputationWindows"/> buckets (checks and spam verdicts packed, see
+/// <see cref="ActivityCounts"/>), with a TTL that outlasts the longest window. A check is one script per hash slot in
+/// one pipelined batch: on a single Redis, one command and one round trip for all the subjects; on Redis Cluster,
+/// never a script across slots (one round trip per node). Calls go through the <see cref="RedisCallGuard"/>: when
+/// Redis is slow or down they fail with <see cref="RedisUnavailableException"/> and the caller scores without
+/// reputation.
 /// </summary>
 public sealed class RedisReputationStore(IConnectionMultiplexer redis, RedisCallGuard guard) : IReputationStore
 {
@@ -23,14 +25,18 @@ public sealed class RedisReputationStore(IConnectionMultiplexer redis, RedisCall
         return 0
         """;
 
-    // For every key: read the counts from before this check, count it, renew the TTL. The caller passes only keys
-    // of one hash slot, so the script is valid on Redis Cluster too.
+    // For every key: read the counts from before this check, then count it. A check is one HINCRBY per window
+    // (ActivityCounts packs the check and its spam verdict into one number), and the TTL is renewed only when the
+    // check opens a new 5-minute bucket: a key written at least every 5 minutes keeps a TTL within 5 minutes of the
+    // retention, which still outlasts every window. The caller passes only keys of one hash slot, so the script is
+    // valid on Redis Cluster too. ARGV: TTL seconds, delta, then the fields, 5-minute bucket first.
     private const string ReadAndCount = """
         local out = {}
+        local delta = tonumber(ARGV[2])
         for k = 1, #KEYS do
           out[k] = redis.call('HGETALL', KEYS[k])
-          for i = 2, #ARGV do redis.call('HINCRBY', KEYS[k], ARGV[i], 1) end
-          redis.call('EXPIRE', KEYS[k], ARGV[1])
+          if redis.call('HINCRBY', KEYS[k], ARGV[3], delta) == delta then redis.call('EXPIRE', KEYS[k], ARGV[1]) end
+          for i = 4, #ARGV do redis.call('HINCRBY', KEYS[k], ARGV[i], delta) end
         end
         return out
         """;
@@ -40,13 +46,7 @@ public sealed class RedisReputationStore(IConnectionMultiplexer redis, RedisCall
     {
         ArgumentNullException.ThrowIfNull(subjects);
         var distinct = subjects.Distinct().ToList();
-        var fields = FieldsToIncrement(ReputationCounter.Checks, at);
-        if (modelSaysSpam)
-        {
-            fields = [.. fields, .. FieldsToIncrement(ReputationCounter.SpamVerdicts, at)];
-        }
-
-        RedisValue[] arguments = [(long)ReputationWindows.Retention.TotalSeconds, .. fields];
+        RedisValue[] arguments = [(long)ReputationWindows.Retention.TotalSeconds, ActivityCounts.Delta(modelSaysSpam), .. ActivityCounts.Fields(at)];
         var groups = SlotGroups(distinct);
         var reads = await guard.RunAsync(async () =>
         {
@@ -69,15 +69,7 @@ public sealed class RedisReputationStore(IConnectionMultiplexer redis, RedisCall
             return entries;
         }, cancellationToken);
 
-        var result = new List<SubjectReputation>(distinct.Count);
-        for (var i = 0; i < distinct.Count; i++)
-        {
-            var buckets = reads[i].ToDictionary(e => (string)e.Name!, e => (long)e.Value, StringComparer.Ordinal);
-            DropExpired(distinct[i], buckets, at);
-            result.Add(new SubjectReputation(distinct[i], buckets));
-        }
-
-        return result;
+        return [.. distinct.Select((subject, i) => Reputation(subject, reads[i], at))];
     }
 
     public async Task<IReadOnlyList<SubjectReputation>> ReadAsync(IReadOnlyList<ReputationSubject> subjects, DateTimeOffset at, CancellationToken cancellationToken)
@@ -92,8 +84,7 @@ public sealed class RedisReputationStore(IConnectionMultiplexer redis, RedisCall
             return await Task.WhenAll(readTasks);
         }, cancellationToken);
 
-        return [.. distinct.Select((subject, i) => new SubjectReputation(subject,
-            reads[i].Where(e => !ReputationWindows.IsExpired(e.Name!, at)).ToDictionary(e => (string)e.Name!, e => (long)e.Value, StringComparer.Ordinal)))];
+        return [.. distinct.Select((subject, i) => Reputation(subject, reads[i], at))];
     }
 
     /// <summary>An administrative call (erasure): see <see cref="RedisCallGuard.RunAdministrativeAsync"/>.</summary>
@@ -171,9 +162,6 @@ public sealed class RedisReputationStore(IConnectionMultiplexer redis, RedisCall
         return cluster;
     }
 
-    private static RedisValue[] FieldsToIncrement(ReputationCounter counter, DateTimeOffset at) =>
-        [.. ReputationWindows.FieldsToIncrement(counter, at).Select(f => (RedisValue)f)];
-
     // HGETALL's reply inside a script: field, value, field, value, …
     private static HashEntry[] ToEntries(RedisResult result)
     {
@@ -194,19 +182,28 @@ public sealed class RedisReputationStore(IConnectionMultiplexer redis, RedisCall
 
     // Buckets older than every window are not counted (ReputationWindows ignores them) and are deleted in the
     // background so a long-lived subject's hash stays small.
-    private void DropExpired(ReputationSubject subject, Dictionary<string, long> buckets, DateTimeOffset now)
+    private SubjectReputation Reputation(ReputationSubject subject, HashEntry[] stored, DateTimeOffset now)
     {
-        var expired = buckets.Keys.Where(f => ReputationWindows.IsExpired(f, now)).ToList();
-        if (expired.Count == 0)
+        var buckets = new Dictionary<string, long>(stored.Length * 2, StringComparer.Ordinal);
+        List<RedisValue>? expired = null;
+        foreach (var entry in stored)
         {
-            return;
+            var field = (string)entry.Name!;
+            if (ReputationWindows.IsExpired(field, now))
+            {
+                (expired ??= []).Add(entry.Name);
+            }
+            else
+            {
+                ActivityCounts.AddTo(buckets, field, (long)entry.Value);
+            }
         }
 
-        foreach (var field in expired)
+        if (expired is not null)
         {
-            buckets.Remove(field);
+            redis.GetDatabase().HashDelete(Key(subject), [.. expired], CommandFlags.FireAndForget);
         }
 
-        redis.GetDatabase().HashDelete(Key(subject), [.. expired.Select(f => (RedisValue)f)], CommandFlags.FireAndForget);
+        return new SubjectReputation(subject, buckets);
     }
 }

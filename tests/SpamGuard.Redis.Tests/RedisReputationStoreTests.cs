@@ -86,6 +86,66 @@ public sealed class RedisReputationStoreTests(RedisServerFixture fixture) : Repu
     }
 
     [Fact]
+    public async Task ACheckIsOneFieldPerWindow_PackingItsSpamVerdict()
+    {
+        var store = await StoreAsync();
+        var ip = new ReputationSubject(SubjectKind.Ip, "ip:packed");
+
+        await store.RecordCheckAsync([ip], modelSaysSpam: true, Noon, CancellationToken.None);
+        await store.RecordCheckAsync([ip], modelSaysSpam: false, Noon, CancellationToken.None);
+        var read = Assert.Single(await store.ReadAsync([ip], Noon, CancellationToken.None));
+
+        var stored = await fixture.Redis.GetDatabase().HashGetAllAsync(RedisReputationStore.Key(ip));
+        Assert.Equal(3, stored.Length);
+        Assert.All(stored, e => Assert.StartsWith("a:", (string)e.Name!, StringComparison.Ordinal));
+        Assert.All(stored, e => Assert.Equal(2 + (1L << 32), (long)e.Value));
+        foreach (var window in Enum.GetValues<ReputationWindow>())
+        {
+            Assert.Equal(2, read.Count(ReputationCounter.Checks, window, Noon));
+            Assert.Equal(1, read.Count(ReputationCounter.SpamVerdicts, window, Noon));
+        }
+    }
+
+    [Fact]
+    public async Task CountsWrittenBeforePacking_AreStillRead_AndAddUp()
+    {
+        var store = await StoreAsync();
+        var ip = new ReputationSubject(SubjectKind.Ip, "ip:unpacked");
+        var db = fixture.Redis.GetDatabase();
+        // As the store wrote them before checks were packed: separate check and spam-verdict buckets.
+        await db.HashSetAsync(RedisReputationStore.Key(ip),
+        [
+            .. ReputationWindows.FieldsToIncrement(ReputationCounter.Checks, Noon).Select(f => new HashEntry(f, 5)),
+            .. ReputationWindows.FieldsToIncrement(ReputationCounter.SpamVerdicts, Noon).Select(f => new HashEntry(f, 3)),
+        ]);
+
+        await store.RecordCheckAsync([ip], modelSaysSpam: true, Noon, CancellationToken.None);
+        var read = Assert.Single(await store.RecordCheckAsync([ip], modelSaysSpam: false, Noon, CancellationToken.None));
+
+        Assert.Equal(6, read.Count(ReputationCounter.Checks, ReputationWindow.LastHour, Noon));
+        Assert.Equal(4, read.Count(ReputationCounter.SpamVerdicts, ReputationWindow.Last30Days, Noon));
+    }
+
+    [Fact]
+    public async Task TheTtlIsRenewedWhenACheckOpensA5MinuteBucket_NotOnEveryCheck()
+    {
+        var store = await StoreAsync();
+        var ip = new ReputationSubject(SubjectKind.Ip, "ip:ttl");
+        var db = fixture.Redis.GetDatabase();
+        var key = RedisReputationStore.Key(ip);
+
+        await store.RecordCheckAsync([ip], false, Noon, CancellationToken.None);
+        Assert.True(await db.KeyExpireAsync(key, TimeSpan.FromDays(1)));
+        await store.RecordCheckAsync([ip], false, Noon.AddMinutes(1), CancellationToken.None);
+        var sameBucket = await db.KeyTimeToLiveAsync(key);
+        await store.RecordCheckAsync([ip], false, Noon.AddMinutes(6), CancellationToken.None);
+        var newBucket = await db.KeyTimeToLiveAsync(key);
+
+        Assert.True(sameBucket <= TimeSpan.FromDays(1), $"ttl {sameBucket}");
+        Assert.True(newBucket > TimeSpan.FromDays(30), $"ttl {newBucket}");
+    }
+
+    [Fact]
     public async Task RedisDown_IsReportedAsUnavailable_NotAsARedisError()
     {
         await using var server = await RedisServerProcess.StartAsync();

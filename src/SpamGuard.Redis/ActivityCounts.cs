@@ -1,0 +1,52 @@
+using System.Globalization;
+using SpamGuard.Core.Reputation;
+using StackExchange.Redis;
+
+namespace SpamGuard.Redis;
+
+/// <summary>
+/// How the Redis store keeps a subject's checks and spam verdicts: one field per window bucket ("a:h:493812") whose
+/// value is checks + spam verdicts × 2³², so counting a check is one HINCRBY per window whatever the verdict. That
+/// halves the commands a spam check runs per subject, and a check touches about eleven subjects. Reading unpacks it
+/// into the <see cref="ReputationWindows"/> fields ("c:h:493812", "sv:h:493812") that the in-process store keeps,
+/// so both stores answer the same. Fields written before this packing ("c:", "sv:") are still read and add up.
+/// </summary>
+internal static class ActivityCounts
+{
+    private const string Prefix = "a";
+    private const string ChecksPrefix = "c";
+    private const int VerdictShift = 32;
+    private const long ChecksMask = (1L << VerdictShift) - 1;
+
+    /// <summary>What one check adds to each of its buckets.</summary>
+    public static long Delta(bool modelSaysSpam) => modelSaysSpam ? 1 + (1L << VerdictShift) : 1;
+
+    /// <summary>The packed fields a check at <paramref name="at"/> increments, the 5-minute bucket first (the script
+    /// renews the TTL when that one is new).</summary>
+    public static RedisValue[] Fields(DateTimeOffset at) =>
+        [.. ReputationWindows.FieldsToIncrement(ReputationCounter.Checks, at).Select(f => (RedisValue)Packed(f))];
+
+    /// <summary>Adds a stored field to <paramref name="buckets"/>, unpacking an activity field into its two counters.</summary>
+    public static void AddTo(Dictionary<string, long> buckets, string field, long value)
+    {
+        if (!field.StartsWith(Prefix + ":", StringComparison.Ordinal))
+        {
+            Add(buckets, field, value);
+            return;
+        }
+
+        var window = field[Prefix.Length..];
+        Add(buckets, ChecksPrefix + window, value & ChecksMask);
+        var verdicts = value >> VerdictShift;
+        if (verdicts != 0)
+        {
+            Add(buckets, string.Create(CultureInfo.InvariantCulture, $"sv{window}"), verdicts);
+        }
+    }
+
+    // "c:m:5986446" → "a:m:5986446": the same bucket, packed.
+    private static string Packed(string checksField) => Prefix + checksField[ChecksPrefix.Length..];
+
+    private static void Add(Dictionary<string, long> buckets, string field, long value) =>
+        buckets[field] = buckets.TryGetValue(field, out var existing) ? existing + value : value;
+}
