@@ -128,6 +128,19 @@ public sealed class TrainerTests
         Assert.DoesNotContain(score.Contributions, c => c.Kind is SpamGuard.Core.Explanations.SignalKind.Link or SpamGuard.Core.Explanations.SignalKind.Author);
     }
 
+    [Fact]
+    public void Train_OutOfFold_HasEveryTrainingRowOnceAndMatchesTheCrossValidationFigures()
+    {
+        var trained = TinyModel.TrainInMemory();
+
+        Assert.Equal(trained.Card.CrossValidation!.Overall.Count, trained.OutOfFold.Count);
+        Assert.Equal(trained.OutOfFold.Count, trained.OutOfFold.Select(o => o.Example.Id).Distinct().Count());
+        Assert.DoesNotContain(trained.OutOfFold, o => trained.Validation.Any(v => v.Id == o.Example.Id));
+        Assert.All(trained.OutOfFold, o => Assert.InRange(o.Probability, 0, 1));
+        var caught = trained.OutOfFold.Count(o => o.Example.IsSpam && o.Probability >= trained.Card.Thresholds.Spam);
+        Assert.Equal(trained.Card.CrossValidation.Overall.SpamCaught, caught);
+    }
+
     private static string TextWithoutLinks(string content) =>
         string.Join(' ', content.Split(' ').Where(w => CommentFeatureExtractor.Extract(w, null).LinkHosts.Length == 0));
 }

@@ -43,9 +43,13 @@ internal static class TrainCommand
         {
             Description = "Also write the held-back validation rows as JSONL, to evaluate other models on exactly them later.",
         };
+        var writeOutOfFold = new Option<FileInfo?>("--write-out-of-fold")
+        {
+            Description = "Also write the training rows with their out-of-fold spam probability as JSONL, to study the model's mistakes without looking at the validation rows.",
+        };
         var command = new Command("train", "Train a model, calibrate it, choose thresholds and write it with its model card.")
         {
-            data, output, seed, fraction, name, version, wordNgrams, charNgrams, charAll, weighting, algorithm, l2, l1, targetFpr, writeValidation, deduplicate,
+            data, output, seed, fraction, name, version, wordNgrams, charNgrams, charAll, weighting, algorithm, l2, l1, targetFpr, writeValidation, writeOutOfFold, deduplicate,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -75,6 +79,11 @@ internal static class TrainCommand
                 if (result.GetValue(writeValidation) is { } validationFile)
                 {
                     TrainingDataReader.WriteJsonl(validationFile.FullName, trained.Validation);
+                }
+
+                if (result.GetValue(writeOutOfFold) is { } outOfFoldFile)
+                {
+                    TrainingDataReader.WriteJsonl(outOfFoldFile.FullName, trained.OutOfFold.Select(o => o.Example), [.. trained.OutOfFold.Select(o => o.Probability)]);
                 }
 
                 ResultTables.WriteCard(trained.Card, zip);

@@ -82,8 +82,8 @@ public static class SpamModelTrainer
         cancellationToken.ThrowIfCancellationRequested();
         progress?.Report(new TrainingProgress("Validating", 95));
         var report = Evaluate(model, validation, spamThreshold);
-        var crossValidation = Report(
-            oofProbabilities.Select((o, i) => (outOfFold[i].Row.Example, o.Probability)).ToList(), spamThreshold);
+        var outOfFoldScores = oofProbabilities.Select((o, i) => (outOfFold[i].Row.Example, o.Probability)).ToList();
+        var crossValidation = Report(outOfFoldScores, spamThreshold);
         var card = new ModelCard
         {
             Name = settings.Name,
@@ -106,7 +106,10 @@ public static class SpamModelTrainer
             StatisticReference = reference,
         };
         progress?.Report(new TrainingProgress("Done", 100));
-        return new TrainedModel(ml, model, trainView.Schema, card, validation.Select(v => v.Example).ToList());
+        return new TrainedModel(ml, model, trainView.Schema, card, validation.Select(v => v.Example).ToList())
+        {
+            OutOfFold = outOfFoldScores,
+        };
     }
 
     /// <summary>Scores labelled rows through the serving path and reports metrics overall, per corpus and per source.</summary>
