@@ -26,10 +26,13 @@ internal static class TrainCommand
         var wordNgrams = new Option<int>("--word-ngrams") { Description = "Word n-grams up to this length.", DefaultValueFactory = _ => defaults.WordNgramLength }.InRange(1, 5);
         var charNgrams = new Option<int>("--char-ngrams") { Description = "Character n-gram length (0: off).", DefaultValueFactory = _ => defaults.CharNgramLength }.InRange(0, 10);
         var charAll = new Option<bool>("--char-ngrams-all-lengths") { Description = "Character n-grams of every length up to --char-ngrams." };
-        var weighting = new Option<string>("--weighting") { Description = "tf or tfidf.", DefaultValueFactory = _ => defaults.Weighting };
+        var weighting = new Option<string>("--weighting") { Description = "Word n-gram weighting: tf, tfidf or idf (presence times idf).", DefaultValueFactory = _ => defaults.Weighting };
         weighting.AcceptOnlyFromAmong([.. TrainerSettings.Weightings]);
+        var charWeighting = new Option<string>("--char-weighting") { Description = "Character n-gram weighting: tf, tfidf or idf.", DefaultValueFactory = _ => defaults.CharWeighting };
+        charWeighting.AcceptOnlyFromAmong([.. TrainerSettings.Weightings]);
         var algorithm = new Option<string>("--trainer") { Description = "sdca or lbfgs.", DefaultValueFactory = _ => defaults.Algorithm };
         algorithm.AcceptOnlyFromAmong([.. TrainerSettings.Algorithms]);
+        var cues = new Option<bool>("--cues") { Description = "Add hand-written spam cues (short codes, premium numbers, prices, prize words, opt-out, self-promotion) as features." };
         var deduplicate = new Option<bool>("--deduplicate") { Description = "Train on each repeated (text, label) once." };
         var l2 = new Option<float>("--l2") { Description = "L2 regularisation.", DefaultValueFactory = _ => defaults.L2Regularization }.InRange(0f, 1000f);
         var l1 = new Option<float>("--l1") { Description = "L1 regularisation.", DefaultValueFactory = _ => defaults.L1Regularization }.InRange(0f, 1000f);
@@ -49,7 +52,7 @@ internal static class TrainCommand
         };
         var command = new Command("train", "Train a model, calibrate it, choose thresholds and write it with its model card.")
         {
-            data, output, seed, fraction, name, version, wordNgrams, charNgrams, charAll, weighting, algorithm, l2, l1, targetFpr, writeValidation, writeOutOfFold, deduplicate,
+            data, output, seed, fraction, name, version, wordNgrams, charNgrams, charAll, weighting, charWeighting, algorithm, l2, l1, targetFpr, writeValidation, writeOutOfFold, deduplicate, cues,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -66,8 +69,10 @@ internal static class TrainCommand
                     CharNgramLength = result.GetValue(charNgrams),
                     CharNgramAllLengths = result.GetValue(charAll),
                     Weighting = result.GetValue(weighting)!,
+                    CharWeighting = result.GetValue(charWeighting)!,
                     Algorithm = result.GetValue(algorithm)!,
                     DeduplicateTraining = result.GetValue(deduplicate),
+                    Cues = result.GetValue(cues),
                     L2Regularization = result.GetValue(l2),
                     L1Regularization = result.GetValue(l1),
                     TargetFalsePositiveRate = result.GetValue(targetFpr),
