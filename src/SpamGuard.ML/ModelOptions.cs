@@ -6,7 +6,7 @@ public sealed class ModelOptions
     public const string SectionName = "Model";
 
     /// <summary>Default bundled model, relative to the application's base directory.</summary>
-    public const string BundledModelPath = "models/spamguard-1.0.0.zip";
+    public const string BundledModelPath = "models/spamguard-1.1.0.zip";
 
     /// <summary>Path of the model zip; its card (same name, .json) must be beside it. Relative paths are resolved
     /// against the current directory first, then the application's base directory.</summary>

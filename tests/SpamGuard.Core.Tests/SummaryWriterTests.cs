@@ -46,6 +46,27 @@ public sealed class SummaryWriterTests
     }
 
     [Fact]
+    public void Write_Spam_NamesACueByItsDescription()
+    {
+        Signal[] signals = [new("content.cue", SignalKind.Text, 7.4, "promotion of the writer's own channel or videos"), Word("subscribe", 6.2)];
+
+        var summary = SummaryWriter.Write(Verdict.Discard, 0.999, signals);
+
+        Assert.Equal(
+            "Blatant spam (>99% spam probability): promotion of the writer's own channel or videos and wording typical of spam such as \"subscribe\".",
+            summary);
+    }
+
+    [Fact]
+    public void Write_Ham_DoesNotGiveACueAsTheReason()
+    {
+        var summary = SummaryWriter.Write(Verdict.Ham, 0.1, [new("content.cue", SignalKind.Text, -0.5, "a price or amount of money"), Word("thanks", -2.0)]);
+
+        Assert.DoesNotContain("price", summary, StringComparison.Ordinal);
+        Assert.Contains("\"thanks\"", summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Write_ManyReasons_ListsAtMostThree()
     {
         Signal[] signals = [Rule("r1", 5), Rule("r2", 4), Rule("r3", 3), Rule("r4", 2)];

@@ -128,6 +128,52 @@ public sealed class TrainerTests
         Assert.DoesNotContain(score.Contributions, c => c.Kind is SpamGuard.Core.Explanations.SignalKind.Link or SpamGuard.Core.Explanations.SignalKind.Author);
     }
 
+    [Fact]
+    public void Train_OutOfFold_HasEveryTrainingRowOnceAndMatchesTheCrossValidationFigures()
+    {
+        var trained = TinyModel.TrainInMemory();
+
+        Assert.Equal(trained.Card.CrossValidation!.Overall.Count, trained.OutOfFold.Count);
+        Assert.Equal(trained.OutOfFold.Count, trained.OutOfFold.Select(o => o.Example.Id).Distinct().Count());
+        Assert.DoesNotContain(trained.OutOfFold, o => trained.Validation.Any(v => v.Id == o.Example.Id));
+        Assert.All(trained.OutOfFold, o => Assert.InRange(o.Probability, 0, 1));
+        var caught = trained.OutOfFold.Count(o => o.Example.IsSpam && o.Probability >= trained.Card.Thresholds.Spam);
+        Assert.Equal(trained.Card.CrossValidation.Overall.SpamCaught, caught);
+    }
+
+    [Theory]
+    [InlineData("tfidf", "idf")]
+    [InlineData("idf", "tfidf")]
+    public void Train_Weightings_AreRecordedAndReadBackForRetraining(string words, string chars)
+    {
+        var trained = SpamModelTrainer.Train(FixtureCorpus.Examples, [], TinyModel.Settings with { Weighting = words, CharWeighting = chars, Cues = true }, "test");
+
+        var settings = SpamGuard.ML.Retraining.RetrainCoordinator.SettingsFrom(trained.Card);
+
+        Assert.Equal(words, settings.Weighting);
+        Assert.Equal(chars, settings.CharWeighting);
+        Assert.True(settings.Cues);
+        var spam = trained.Model.Margin(CommentFeatureExtractor.Extract(FixtureCorpus.Spam.First().Content, null));
+        var ham = trained.Model.Margin(CommentFeatureExtractor.Extract(FixtureCorpus.Ham.First().Content, null));
+        Assert.True(spam > ham, $"spam {spam}, ham {ham}");
+        // Weighted character n-grams are still placed in their words, and the explanation still adds up.
+        var score = trained.Model.Score(CommentFeatureExtractor.Extract("WINNER!! You have won a £1000 prize. Call 09061701461 now", null), 100_000);
+        Assert.DoesNotContain(score.Contributions, c => c.Evidence == "other character patterns");
+        Assert.Equal(score.Logit, score.BaseLogit + score.Contributions.Sum(c => c.Weight), 4);
+    }
+
+    [Fact]
+    public void SettingsFrom_CardWrittenBeforeWeightingOfCharactersAndCues_KeepsHowItWasTrained()
+    {
+        var card = TinyModel.TrainInMemory().Card;
+        var parameters = card.Trainer.Parameters.Where(p => p.Key is not ("char_weighting" or "cues")).ToDictionary(p => p.Key, p => p.Value);
+
+        var settings = SpamGuard.ML.Retraining.RetrainCoordinator.SettingsFrom(card with { Trainer = card.Trainer with { Parameters = parameters } });
+
+        Assert.Equal("tf", settings.CharWeighting);
+        Assert.False(settings.Cues);
+    }
+
     private static string TextWithoutLinks(string content) =>
         string.Join(' ', content.Split(' ').Where(w => CommentFeatureExtractor.Extract(w, null).LinkHosts.Length == 0));
 }

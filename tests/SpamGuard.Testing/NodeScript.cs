@@ -13,18 +13,7 @@ public static class NodeScript
     private static readonly SemaphoreSlim Installing = new(1, 1);
 
     /// <summary>The directory <c>tests/&lt;name&gt;</c> of the repository this test assembly was built from.</summary>
-    public static string ProjectDirectory(string name)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SpamGuard.sln")))
-            {
-                return Path.Combine(dir.FullName, "tests", name);
-            }
-        }
-
-        throw new DirectoryNotFoundException("The repository root (SpamGuard.sln) is not above the test assembly.");
-    }
+    public static string ProjectDirectory(string name) => RepositoryFiles.PathOf("tests", name);
 
     /// <summary>Runs <c>node script</c> in <paramref name="projectDirectory"/>; returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(

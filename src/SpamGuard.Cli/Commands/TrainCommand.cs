@@ -26,10 +26,13 @@ internal static class TrainCommand
         var wordNgrams = new Option<int>("--word-ngrams") { Description = "Word n-grams up to this length.", DefaultValueFactory = _ => defaults.WordNgramLength }.InRange(1, 5);
         var charNgrams = new Option<int>("--char-ngrams") { Description = "Character n-gram length (0: off).", DefaultValueFactory = _ => defaults.CharNgramLength }.InRange(0, 10);
         var charAll = new Option<bool>("--char-ngrams-all-lengths") { Description = "Character n-grams of every length up to --char-ngrams." };
-        var weighting = new Option<string>("--weighting") { Description = "tf or tfidf.", DefaultValueFactory = _ => defaults.Weighting };
+        var weighting = new Option<string>("--weighting") { Description = "Word n-gram weighting: tf, tfidf or idf (presence times idf).", DefaultValueFactory = _ => defaults.Weighting };
         weighting.AcceptOnlyFromAmong([.. TrainerSettings.Weightings]);
+        var charWeighting = new Option<string>("--char-weighting") { Description = "Character n-gram weighting: tf, tfidf or idf.", DefaultValueFactory = _ => defaults.CharWeighting };
+        charWeighting.AcceptOnlyFromAmong([.. TrainerSettings.Weightings]);
         var algorithm = new Option<string>("--trainer") { Description = "sdca or lbfgs.", DefaultValueFactory = _ => defaults.Algorithm };
         algorithm.AcceptOnlyFromAmong([.. TrainerSettings.Algorithms]);
+        var cues = new Option<bool>("--cues") { Description = "Add hand-written spam cues (short codes, premium numbers, prices, prize words, opt-out, self-promotion) as features." };
         var deduplicate = new Option<bool>("--deduplicate") { Description = "Train on each repeated (text, label) once." };
         var l2 = new Option<float>("--l2") { Description = "L2 regularisation.", DefaultValueFactory = _ => defaults.L2Regularization }.InRange(0f, 1000f);
         var l1 = new Option<float>("--l1") { Description = "L1 regularisation.", DefaultValueFactory = _ => defaults.L1Regularization }.InRange(0f, 1000f);
@@ -43,9 +46,13 @@ internal static class TrainCommand
         {
             Description = "Also write the held-back validation rows as JSONL, to evaluate other models on exactly them later.",
         };
+        var writeOutOfFold = new Option<FileInfo?>("--write-out-of-fold")
+        {
+            Description = "Also write the training rows with their out-of-fold spam probability as JSONL, to study the model's mistakes without looking at the validation rows.",
+        };
         var command = new Command("train", "Train a model, calibrate it, choose thresholds and write it with its model card.")
         {
-            data, output, seed, fraction, name, version, wordNgrams, charNgrams, charAll, weighting, algorithm, l2, l1, targetFpr, writeValidation, deduplicate,
+            data, output, seed, fraction, name, version, wordNgrams, charNgrams, charAll, weighting, charWeighting, algorithm, l2, l1, targetFpr, writeValidation, writeOutOfFold, deduplicate, cues,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -62,8 +69,10 @@ internal static class TrainCommand
                     CharNgramLength = result.GetValue(charNgrams),
                     CharNgramAllLengths = result.GetValue(charAll),
                     Weighting = result.GetValue(weighting)!,
+                    CharWeighting = result.GetValue(charWeighting)!,
                     Algorithm = result.GetValue(algorithm)!,
                     DeduplicateTraining = result.GetValue(deduplicate),
+                    Cues = result.GetValue(cues),
                     L2Regularization = result.GetValue(l2),
                     L1Regularization = result.GetValue(l1),
                     TargetFalsePositiveRate = result.GetValue(targetFpr),
@@ -75,6 +84,11 @@ internal static class TrainCommand
                 if (result.GetValue(writeValidation) is { } validationFile)
                 {
                     TrainingDataReader.WriteJsonl(validationFile.FullName, trained.Validation);
+                }
+
+                if (result.GetValue(writeOutOfFold) is { } outOfFoldFile)
+                {
+                    TrainingDataReader.WriteJsonl(outOfFoldFile.FullName, trained.OutOfFold.Select(o => o.Example), [.. trained.OutOfFold.Select(o => o.Probability)]);
                 }
 
                 ResultTables.WriteCard(trained.Card, zip);

@@ -24,7 +24,7 @@ public static class ProcessingDisclosure
         "Scored by the model through the domain after '@' only.");
     private static readonly FieldProcessing AuthorUrl = Used("author_url", "Scored by the model through its host name.");
     private static readonly FieldProcessing Content = Used("content",
-        "Scored by the model: words and two-word phrases, character sequences, the hosts of links, and style statistics (capitals, digits, length).");
+        "Scored by the model: words and two-word phrases, character sequences, the hosts of links, style statistics (capitals, digits, length), and spam cues (a short code or premium-rate number, a price, prize words, opt-out instructions, self-promotion).");
     private static readonly FieldProcessing CommentDate = Ignored("comment_date");
     private static readonly FieldProcessing PostModifiedDate = Ignored("post_modified_date");
     private static readonly FieldProcessing SiteLanguages = Ignored("site_languages");

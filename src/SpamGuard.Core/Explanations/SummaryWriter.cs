@@ -74,6 +74,11 @@ internal static class SummaryWriter
                     reasons.Add((towardSpam ? "wording typical of spam such as " : "ordinary wording such as ")
                                 + string.Join(", ", words));
                     break;
+                // A cue's evidence is already a phrase ("prize or winning words"). It is named only toward spam: a
+                // cue that a model weighs toward ham is no reason a moderator would recognise for a ham verdict.
+                case SignalKind.Text when signal.Name == "content.cue" && towardSpam:
+                    reasons.Add(signal.Evidence);
+                    break;
                 case SignalKind.Link when signal.Name == "link.host" && !hostsAdded:
                     hostsAdded = true;
                     reasons.Add((towardSpam ? "links to " : "links to familiar sites ") + string.Join(", ", hosts));

@@ -21,6 +21,7 @@ public static class CommentFeatureExtractor
             LinkHosts = string.Join(' ', normalized.LinkHosts),
             LinkHostList = normalized.LinkHosts,
             AuthorTokens = AuthorTokens(author, emailDomain, authorUrl),
+            CueTokens = SpamCues.Compute(normalized.Text),
             Statistics = TextStatistics.Compute(normalized.Text, normalized.LinkHosts.Count),
         };
     }

@@ -18,6 +18,10 @@ public sealed record CommentFeatures
     /// <summary>Space-separated tokens describing the author fields: e-mail domain, URL host, name shape.</summary>
     public required string AuthorTokens { get; init; }
 
+    /// <summary>Space-separated names of the <see cref="SpamCues"/> the content shows. Only models trained with cues
+    /// read it; older models ignore it.</summary>
+    public string CueTokens { get; init; } = "";
+
     /// <summary>Dense style statistics, in the order of <see cref="TextStatistics.Names"/>.</summary>
     public required float[] Statistics { get; init; }
 }

@@ -204,6 +204,9 @@ public sealed partial class RetrainCoordinator(
             CharNgramLength = int.Parse(Get("char_ngram_length", "4"), CultureInfo.InvariantCulture),
             CharNgramAllLengths = Get("char_ngram_all_lengths", "false") == "true",
             Weighting = Get("weighting", defaults.Weighting),
+            // Cards written before these options existed lack the keys; their models were trained as the defaults say.
+            CharWeighting = Get("char_weighting", defaults.CharWeighting),
+            Cues = Get("cues", "false") == "true",
             DeduplicateTraining = Get("deduplicate_training", "false") == "true",
             CalibrationFolds = int.Parse(Get("calibration_folds", "5"), CultureInfo.InvariantCulture),
             TargetFalsePositiveRate = double.Parse(Get("target_false_positive_rate", "0.01"), CultureInfo.InvariantCulture),

@@ -50,6 +50,7 @@ internal static class FeatureSlots
         ColumnNames.TextFeatures => DescribeText(slotName),
         ColumnNames.LinkFeatures => new FeatureSlot("link.host", SignalKind.Link, WithoutExtractorPrefix(slotName)),
         ColumnNames.AuthorFeatures => DescribeAuthor(WithoutExtractorPrefix(slotName)),
+        ColumnNames.CueFeatures => DescribeCue(WithoutExtractorPrefix(slotName)),
         ColumnNames.StatisticFeatures => DescribeStatistic(index),
         _ => throw new InvalidOperationException($"Unknown feature group {group}."),
     };
@@ -145,6 +146,9 @@ internal static class FeatureSlots
             _ => new FeatureSlot("author.name", SignalKind.Author, token.Replace("name_", "name ", StringComparison.Ordinal).Replace('_', ' ')),
         };
     }
+
+    private static FeatureSlot DescribeCue(string token) =>
+        new("content.cue", SignalKind.Text, SpamCues.Descriptions.TryGetValue(token, out var description) ? description : token);
 
     private static FeatureSlot DescribeStatistic(int index)
     {

@@ -14,6 +14,9 @@ public sealed class ModelInput
 
     public string AuthorTokens { get; set; } = "";
 
+    /// <summary>Names of the spam cues the content shows; read only by models trained with cues.</summary>
+    public string Cues { get; set; } = "";
+
     [VectorType(StatisticCount)]
     public float[] Statistics { get; set; } = new float[StatisticCount];
 
@@ -24,6 +27,7 @@ public sealed class ModelInput
         Text = features.Text;
         LinkHosts = features.LinkHosts;
         AuthorTokens = features.AuthorTokens;
+        Cues = features.CueTokens;
         Statistics = features.Statistics;
     }
 
@@ -49,9 +53,11 @@ internal static class ColumnNames
     public const string TextFeatures = "TextFeatures";
     public const string LinkFeatures = "LinkFeatures";
     public const string AuthorFeatures = "AuthorFeatures";
+    public const string CueFeatures = "CueFeatures";
     public const string StatisticFeatures = "StatisticFeatures";
     public const string Features = "Features";
 
-    /// <summary>In the order they are concatenated into <see cref="Features"/>; a model may lack the token groups.</summary>
-    public static readonly string[] FeatureGroups = [TextFeatures, LinkFeatures, AuthorFeatures, StatisticFeatures];
+    /// <summary>In the order they are concatenated into <see cref="Features"/>; a model may lack the token groups
+    /// and the cues. Statistics stay last: <see cref="SpamModel"/> finds them at the end of the vector.</summary>
+    public static readonly string[] FeatureGroups = [TextFeatures, LinkFeatures, AuthorFeatures, CueFeatures, StatisticFeatures];
 }

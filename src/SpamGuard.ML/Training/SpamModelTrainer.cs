@@ -82,8 +82,8 @@ public static class SpamModelTrainer
         cancellationToken.ThrowIfCancellationRequested();
         progress?.Report(new TrainingProgress("Validating", 95));
         var report = Evaluate(model, validation, spamThreshold);
-        var crossValidation = Report(
-            oofProbabilities.Select((o, i) => (outOfFold[i].Row.Example, o.Probability)).ToList(), spamThreshold);
+        var outOfFoldScores = oofProbabilities.Select((o, i) => (outOfFold[i].Row.Example, o.Probability)).ToList();
+        var crossValidation = Report(outOfFoldScores, spamThreshold);
         var card = new ModelCard
         {
             Name = settings.Name,
@@ -106,7 +106,10 @@ public static class SpamModelTrainer
             StatisticReference = reference,
         };
         progress?.Report(new TrainingProgress("Done", 100));
-        return new TrainedModel(ml, model, trainView.Schema, card, validation.Select(v => v.Example).ToList());
+        return new TrainedModel(ml, model, trainView.Schema, card, validation.Select(v => v.Example).ToList())
+        {
+            OutOfFold = outOfFoldScores,
+        };
     }
 
     /// <summary>Scores labelled rows through the serving path and reports metrics overall, per corpus and per source.</summary>
@@ -155,13 +158,17 @@ public static class SpamModelTrainer
             ["char_ngram_length"] = s.CharNgramLength.ToString(CultureInfo.InvariantCulture),
             ["char_ngram_all_lengths"] = s.CharNgramAllLengths ? "true" : "false",
             ["weighting"] = s.Weighting,
+            ["char_weighting"] = s.CharWeighting,
             ["deduplicate_training"] = s.DeduplicateTraining ? "true" : "false",
+            ["cues"] = s.Cues ? "true" : "false",
             ["calibration_folds"] = s.CalibrationFolds.ToString(CultureInfo.InvariantCulture),
             ["target_false_positive_rate"] = s.TargetFalsePositiveRate.ToString("R", CultureInfo.InvariantCulture),
         },
-        $"content: word 1..{s.WordNgramLength}-grams and character {(s.CharNgramAllLengths ? "1.." : "")}{s.CharNgramLength}-grams ({s.Weighting}, L2-normalised; none when 0) "
+        $"content: word 1..{s.WordNgramLength}-grams ({s.Weighting}) and character {(s.CharNgramAllLengths ? "1.." : "")}{s.CharNgramLength}-grams ({s.CharWeighting}; none when 0), L2-normalised together, "
         + "after removal of invisible characters, HTML tags and entities, with links replaced by a placeholder; link hosts; author tokens "
-        + "(e-mail domain, URL host, name shape); statistics scaled to [0, 1] by their training minimum and maximum ("
+        + "(e-mail domain, URL host, name shape); "
+        + (s.Cues ? "spam cues, 0 or 1 each (" + string.Join(", ", SpamCues.Names.Select(n => SpamCues.Descriptions[n])) + "); " : "")
+        + "statistics scaled to [0, 1] by their training minimum and maximum ("
         + string.Join(", ", TextStatistics.Names.Select(n => TextStatistics.Descriptions[n])) + "). Dates are never used.");
 
     private static void Validate(IReadOnlyList<TrainingExample> examples, TrainerSettings settings)
@@ -176,10 +183,11 @@ public static class SpamModelTrainer
             throw new ArgumentOutOfRangeException(nameof(settings), "Validation fraction must be strictly between 0 and 1.");
         }
 
-        if (!TrainerSettings.Weightings.Contains(settings.Weighting) || !TrainerSettings.Algorithms.Contains(settings.Algorithm))
+        if (!TrainerSettings.Weightings.Contains(settings.Weighting) || !TrainerSettings.Weightings.Contains(settings.CharWeighting)
+            || !TrainerSettings.Algorithms.Contains(settings.Algorithm))
         {
             throw new ArgumentOutOfRangeException(nameof(settings),
-                $"Unknown weighting '{settings.Weighting}' or trainer '{settings.Algorithm}'; expected one of {string.Join('/', TrainerSettings.Weightings)} and {string.Join('/', TrainerSettings.Algorithms)}.");
+                $"Unknown weighting '{settings.Weighting}'/'{settings.CharWeighting}' or trainer '{settings.Algorithm}'; expected one of {string.Join('/', TrainerSettings.Weightings)} and {string.Join('/', TrainerSettings.Algorithms)}.");
         }
 
         if (settings.CalibrationFolds < 2)

@@ -33,10 +33,15 @@ internal static class SpamPipeline
             {
                 NgramLength = settings.WordNgramLength,
                 UseAllLengths = true,
-                Weighting = settings.Weighting == "tfidf" ? NgramExtractingEstimator.WeightingCriteria.TfIdf : NgramExtractingEstimator.WeightingCriteria.Tf,
+                Weighting = Weighting(settings.Weighting),
             },
             CharFeatureExtractor = settings.CharNgramLength > 0
-                ? new WordBagEstimator.Options { NgramLength = settings.CharNgramLength, UseAllLengths = settings.CharNgramAllLengths }
+                ? new WordBagEstimator.Options
+                {
+                    NgramLength = settings.CharNgramLength,
+                    UseAllLengths = settings.CharNgramAllLengths,
+                    Weighting = Weighting(settings.CharWeighting),
+                }
                 : null,
             Norm = TextFeaturizingEstimator.NormFunction.L2,
         };
@@ -66,12 +71,35 @@ internal static class SpamPipeline
             pipeline = pipeline.Append(ml.Transforms.Text.FeaturizeText(ColumnNames.AuthorFeatures, tokens, nameof(ModelInput.AuthorTokens)));
         }
 
+        if (settings.Cues && rows.Any(r => r.CueTokens.Length > 0))
+        {
+            // Not normalised: each cue is 0 or 1 whatever else the comment shows, so its weight reads on its own.
+            var cues = new TextFeaturizingEstimator.Options
+            {
+                CaseMode = TextNormalizingEstimator.CaseMode.None,
+                KeepPunctuations = true,
+                KeepNumbers = true,
+                WordFeatureExtractor = new WordBagEstimator.Options { NgramLength = 1, UseAllLengths = true, Weighting = NgramExtractingEstimator.WeightingCriteria.Tf },
+                CharFeatureExtractor = null,
+                Norm = TextFeaturizingEstimator.NormFunction.None,
+            };
+            groups.Add(ColumnNames.CueFeatures);
+            pipeline = pipeline.Append(ml.Transforms.Text.FeaturizeText(ColumnNames.CueFeatures, cues, nameof(ModelInput.Cues)));
+        }
+
         groups.Add(ColumnNames.StatisticFeatures);
         return pipeline
             .Append(ml.Transforms.NormalizeMinMax(ColumnNames.StatisticFeatures, nameof(ModelInput.Statistics)))
             .Append(ml.Transforms.Concatenate(ColumnNames.Features, [.. groups]))
             .Append(Trainer(ml, settings));
     }
+
+    private static NgramExtractingEstimator.WeightingCriteria Weighting(string name) => name switch
+    {
+        "tfidf" => NgramExtractingEstimator.WeightingCriteria.TfIdf,
+        "idf" => NgramExtractingEstimator.WeightingCriteria.Idf,
+        _ => NgramExtractingEstimator.WeightingCriteria.Tf,
+    };
 
     private static IEstimator<ITransformer> Trainer(MLContext ml, TrainerSettings settings) => settings.Algorithm switch
     {

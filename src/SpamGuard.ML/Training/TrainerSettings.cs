@@ -3,7 +3,8 @@ namespace SpamGuard.ML.Training;
 /// <summary>Everything that decides a trained model besides the data; recorded in the model card.</summary>
 public sealed record TrainerSettings
 {
-    public static readonly IReadOnlyList<string> Weightings = ["tf", "tfidf"];
+    /// <summary>"idf" weighs an n-gram by its idf whether it occurs once or five times in a text (binary presence).</summary>
+    public static readonly IReadOnlyList<string> Weightings = ["tf", "tfidf", "idf"];
 
     public static readonly IReadOnlyList<string> Algorithms = ["sdca", "lbfgs"];
 
@@ -27,8 +28,11 @@ public sealed record TrainerSettings
     /// <summary>Character n-grams of every length up to <see cref="CharNgramLength"/>, not just that length.</summary>
     public bool CharNgramAllLengths { get; init; }
 
-    /// <summary>"tf" or "tfidf" weighting of content n-grams.</summary>
+    /// <summary>"tf", "tfidf" or "idf" weighting of content word n-grams.</summary>
     public string Weighting { get; init; } = "tfidf";
+
+    /// <summary>The same for character n-grams. "tf" by default: models before this option weighed them so.</summary>
+    public string CharWeighting { get; init; } = "tf";
 
     /// <summary>"sdca" (logistic loss, SDCA) or "lbfgs" (logistic regression, L-BFGS).</summary>
     public string Algorithm { get; init; } = "lbfgs";
@@ -36,6 +40,10 @@ public sealed record TrainerSettings
     /// <summary>Train on each (text, label) once instead of as often as it occurs. Off by default: on the shared
     /// corpora, keeping repeats scored slightly better on validation (repeated templates are real spam volume).</summary>
     public bool DeduplicateTraining { get; init; }
+
+    /// <summary>Add the hand-written <see cref="Core.Features.SpamCues"/> as binary features. Off by default so a
+    /// retrain without the option reproduces models trained before cues existed.</summary>
+    public bool Cues { get; init; }
 
     public float L2Regularization { get; init; } = 0.01f;
 
