@@ -59,6 +59,38 @@ public abstract class CheckRecordStoreContract
     }
 
     [Fact]
+    public async Task AttachedReceipt_IsReadWithTheRecord_WhichIsOtherwiseUnchanged()
+    {
+        var store = await StoreAsync();
+        var record = Record(Guid.NewGuid().ToString("N"));
+        var receipt = new CheckReceipt(SpamGuard.Core.Scoring.Verdict.Spam, 0.91, "spamguard-1.1.0", [])
+        {
+            Summary = "Spam: a price and a short code.",
+            ReputationAvailable = false,
+        };
+
+        await store.SaveAsync(record, TimeSpan.FromDays(7), CancellationToken.None);
+        store.AttachReceipt(record.CheckId, receipt);
+        var read = await store.GetAsync(record.CheckId, CancellationToken.None);
+
+        Assert.NotNull(read?.Receipt);
+        Assert.Equal((receipt.Verdict, receipt.SpamProbability, receipt.ModelVersion, receipt.Summary, false),
+            (read.Receipt.Verdict, read.Receipt.SpamProbability, read.Receipt.ModelVersion, read.Receipt.Summary, read.Receipt.ReputationAvailable));
+        Assert.Equal(record with { Subjects = [] }, read with { Subjects = [], Receipt = null });
+    }
+
+    [Fact]
+    public async Task ReceiptOfACheckNeverSaved_CreatesNoRecord()
+    {
+        var store = await StoreAsync();
+        var id = Guid.NewGuid().ToString("N");
+
+        store.AttachReceipt(id, new CheckReceipt(SpamGuard.Core.Scoring.Verdict.Ham, 0.1, "spamguard-1.1.0", []));
+
+        Assert.Null(await store.GetAsync(id, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task UnknownCheck_IsNotFound()
     {
         var store = await StoreAsync();
