@@ -48,10 +48,9 @@ public sealed partial class CommentCheckService(
 
         // The record is saved alongside the reputation call, not after scoring: with a shared store both go out in
         // one round trip. Its receipt (the verdict and processing entries the caller gets) is attached once scored.
-        var record = RecordOf(checkId, comment, now, subjects, prepared.ModelSaysSpam);
         var saved = comment.IsTest ? null : Started(async () =>
         {
-            await records.SaveAsync(record, retention, cancellationToken);
+            await records.SaveAsync(RecordOf(checkId, comment, now, subjects, prepared.ModelSaysSpam), retention, cancellationToken);
             return true;
         });
 
