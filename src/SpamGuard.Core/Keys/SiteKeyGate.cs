@@ -66,7 +66,7 @@ public sealed class SiteKeyGate(ISiteKeyStore store, TimeProvider time, IOptions
             try
             {
                 var found = await store.FindByHashAsync(hash, cancellationToken);
-                cached = (found is { IsRevoked: false } ? found : null, now + CacheFor);
+                cached = (SiteKeyService.IsRecordOf(found, hash) && !found.IsRevoked ? found : null, now + CacheFor);
                 if (_verified.Count >= MaxCachedKeys)
                 {
                     // Random keys from a scanner must not grow the cache without bound.

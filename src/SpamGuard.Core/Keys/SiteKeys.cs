@@ -110,7 +110,7 @@ public sealed class SiteKeyService(ISiteKeyStore store, TimeProvider time)
 
         var hash = Hash(key);
         var record = await store.FindByHashAsync(hash, cancellationToken);
-        if (record is null || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(record.KeyHash), Encoding.ASCII.GetBytes(hash)))
+        if (!IsRecordOf(record, hash))
         {
             return SiteKeyCheck.Unknown;
         }
@@ -148,6 +148,11 @@ public sealed class SiteKeyService(ISiteKeyStore store, TimeProvider time)
 
         return new string(chars);
     }
+
+    /// <summary>Whether the store's answer to a lookup by <paramref name="hash"/> is that key's record: the hashes are
+    /// compared in constant time, whatever the store's own lookup does.</summary>
+    public static bool IsRecordOf([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] SiteKey? record, string hash) =>
+        record is not null && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(record.KeyHash), Encoding.ASCII.GetBytes(hash));
 
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 }
