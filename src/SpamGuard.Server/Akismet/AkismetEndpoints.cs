@@ -82,7 +82,7 @@ internal static class AkismetEndpoints
             var form = await ReadAsync(context, services, bodyRequired: true);
             var calls = services.GetRequiredService<SiteCallService>();
             var limits = Limits(services);
-            FeedbackResult result;
+            FeedbackResult? result = null;
             if (form.Guid.Length > 0)
             {
                 try
@@ -93,13 +93,10 @@ internal static class AkismetEndpoints
                 {
                     // The guid's check expired (or was never kept): the comment itself is in the form, so nothing
                     // the blog reports is lost.
-                    result = await calls.ReportAsync(form.Key, form.ToReport(label, limits, byGuid: false), context.RequestAborted);
                 }
             }
-            else
-            {
-                result = await calls.ReportAsync(form.Key, form.ToReport(label, limits, byGuid: false), context.RequestAborted);
-            }
+
+            result ??= await calls.ReportAsync(form.Key, form.ToReport(label, limits, byGuid: false), context.RequestAborted);
 
             context.Response.Headers["X-spamguard-outcome"] = result.Outcome.ToString().ToLowerInvariant();
             context.Response.Headers["X-akismet-guid"] = result.CheckId;
