@@ -148,7 +148,7 @@ public sealed class TrainerTests
     {
         var trained = SpamModelTrainer.Train(FixtureCorpus.Examples, [], TinyModel.Settings with { Weighting = words, CharWeighting = chars, Cues = true }, "test");
 
-        var settings = SpamGuard.ML.Retraining.RetrainCoordinator.SettingsFrom(trained.Card);
+        var settings = SpamModelTrainer.SettingsFrom(trained.Card);
 
         Assert.Equal(words, settings.Weighting);
         Assert.Equal(chars, settings.CharWeighting);
@@ -168,7 +168,7 @@ public sealed class TrainerTests
         var card = TinyModel.TrainInMemory().Card;
         var parameters = card.Trainer.Parameters.Where(p => p.Key is not ("char_weighting" or "cues")).ToDictionary(p => p.Key, p => p.Value);
 
-        var settings = SpamGuard.ML.Retraining.RetrainCoordinator.SettingsFrom(card with { Trainer = card.Trainer with { Parameters = parameters } });
+        var settings = SpamModelTrainer.SettingsFrom(card with { Trainer = card.Trainer with { Parameters = parameters } });
 
         Assert.Equal("tf", settings.CharWeighting);
         Assert.False(settings.Cues);

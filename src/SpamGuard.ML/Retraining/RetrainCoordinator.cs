@@ -83,7 +83,7 @@ public sealed partial class RetrainCoordinator(
             job.Report(new RetrainStatus("reading data", 0, 1));
             var (rows, files) = await ReadDataAsync(job, activeCard, cancellationToken);
 
-            var settings = SettingsFrom(activeCard) with
+            var settings = SpamModelTrainer.SettingsFrom(activeCard) with
             {
                 // Unique even for two jobs in one second: versions are immutable once stored.
                 Version = "r" + time.GetUtcNow().UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "-" + job.Id[..4],
@@ -184,34 +184,6 @@ public sealed partial class RetrainCoordinator(
     private static bool SameBaseCorpus(ModelCard active, IEnumerable<CorpusFile> files) =>
         active.Data.Where(d => d.File != DataSplit.ReportsCorpus).Select(d => d.Sha256).ToHashSet(StringComparer.Ordinal)
             .SetEquals(files.Where(f => f.Path != DataSplit.ReportsCorpus).Select(f => f.Sha256));
-
-    /// <summary>The trainer settings a card records, so a retrain repeats the active model's recipe.</summary>
-    internal static TrainerSettings SettingsFrom(ModelCard card)
-    {
-        var p = card.Trainer.Parameters;
-        var defaults = new TrainerSettings();
-        string Get(string key, string fallback) => p.TryGetValue(key, out var v) ? v : fallback;
-        return defaults with
-        {
-            Name = card.Name,
-            Seed = card.Seed,
-            ValidationFraction = card.Split.ValidationFraction,
-            Algorithm = card.Trainer.Algorithm.Contains("Lbfgs", StringComparison.Ordinal) ? "lbfgs" : "sdca",
-            L2Regularization = float.Parse(Get("l2_regularization", "0.01"), CultureInfo.InvariantCulture),
-            L1Regularization = float.Parse(Get("l1_regularization", "0"), CultureInfo.InvariantCulture),
-            MaxIterations = int.Parse(Get("max_iterations", "100"), CultureInfo.InvariantCulture),
-            WordNgramLength = int.Parse(Get("word_ngram_length", "2"), CultureInfo.InvariantCulture),
-            CharNgramLength = int.Parse(Get("char_ngram_length", "4"), CultureInfo.InvariantCulture),
-            CharNgramAllLengths = Get("char_ngram_all_lengths", "false") == "true",
-            Weighting = Get("weighting", defaults.Weighting),
-            // Cards written before these options existed lack the keys; their models were trained as the defaults say.
-            CharWeighting = Get("char_weighting", defaults.CharWeighting),
-            Cues = Get("cues", "false") == "true",
-            DeduplicateTraining = Get("deduplicate_training", "false") == "true",
-            CalibrationFolds = int.Parse(Get("calibration_folds", "5"), CultureInfo.InvariantCulture),
-            TargetFalsePositiveRate = double.Parse(Get("target_false_positive_rate", "0.01"), CultureInfo.InvariantCulture),
-        };
-    }
 
     /// <summary>Runs <paramref name="work"/> on a thread of its own at nice <paramref name="nice"/> (Linux).</summary>
     private static Task<T> OnTrainingThreadAsync<T>(Func<T> work, int nice)

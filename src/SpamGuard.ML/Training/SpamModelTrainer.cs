@@ -147,6 +147,36 @@ public static class SpamModelTrainer
     private static IDataView ToDataView(MLContext ml, IEnumerable<FeaturizedExample> rows) =>
         ml.Data.LoadFromEnumerable(rows.Select(r => ModelInput.From(r.Features, r.Example.IsSpam)).ToList());
 
+    /// <summary>The trainer settings a card records (the inverse of <see cref="Describe"/>), so a retrain repeats a
+    /// model's recipe. Cards written before a setting existed lack its key; their models were trained as the default
+    /// says.</summary>
+    internal static TrainerSettings SettingsFrom(ModelCard card)
+    {
+        var p = card.Trainer.Parameters;
+        var defaults = new TrainerSettings();
+        T Value<T>(string key, T fallback) where T : IParsable<T> => p.TryGetValue(key, out var v) ? T.Parse(v, CultureInfo.InvariantCulture) : fallback;
+        bool Flag(string key, bool fallback) => p.TryGetValue(key, out var v) ? v == "true" : fallback;
+        return defaults with
+        {
+            Name = card.Name,
+            Seed = card.Seed,
+            ValidationFraction = card.Split.ValidationFraction,
+            Algorithm = card.Trainer.Algorithm.Contains("Lbfgs", StringComparison.Ordinal) ? "lbfgs" : "sdca",
+            L2Regularization = Value("l2_regularization", defaults.L2Regularization),
+            L1Regularization = Value("l1_regularization", defaults.L1Regularization),
+            MaxIterations = Value("max_iterations", defaults.MaxIterations),
+            WordNgramLength = Value("word_ngram_length", defaults.WordNgramLength),
+            CharNgramLength = Value("char_ngram_length", defaults.CharNgramLength),
+            CharNgramAllLengths = Flag("char_ngram_all_lengths", defaults.CharNgramAllLengths),
+            Weighting = Value("weighting", defaults.Weighting),
+            CharWeighting = Value("char_weighting", defaults.CharWeighting),
+            Cues = Flag("cues", defaults.Cues),
+            DeduplicateTraining = Flag("deduplicate_training", defaults.DeduplicateTraining),
+            CalibrationFolds = Value("calibration_folds", defaults.CalibrationFolds),
+            TargetFalsePositiveRate = Value("target_false_positive_rate", defaults.TargetFalsePositiveRate),
+        };
+    }
+
     private static TrainerDescription Describe(TrainerSettings s) => new(
         s.Algorithm == "lbfgs" ? "ML.NET LbfgsLogisticRegression, single-threaded" : "ML.NET SdcaNonCalibrated (logistic loss), single-threaded",
         new Dictionary<string, string>
