@@ -4,7 +4,7 @@ namespace SpamGuard.Core.Models;
 
 /// <summary>
 /// The registry in a directory of this server (the embedded default, one node): <c>&lt;version&gt;.zip</c> and
-/// <c>.json</c> per version and <c>activation.json</c>. Files are written to a temporary name and renamed, so a reader
+/// <c>&lt;version&gt;.card</c> (the card's JSON) per version and <c>activation.json</c>. Files are written to a temporary name and renamed, so a reader
 /// never sees half a model. Activation signals reach subscribers in this process only.
 /// </summary>
 public sealed class DirectoryModelStore(string directory) : IModelStore, IDisposable
