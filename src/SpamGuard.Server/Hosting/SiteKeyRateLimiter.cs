@@ -49,23 +49,17 @@ internal sealed class SiteKeyRateLimiter : ISiteRateLimiter, IDisposable
         }
 
         // Whole tokens per period: 50 per second for 3,000 a minute, one every 6 s for 10 a minute.
-        var bucket = settings.RequestsPerMinute >= 60
-            ? new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = settings.Burst,
-                TokensPerPeriod = settings.RequestsPerMinute / 60,
-                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            }
-            : new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = settings.Burst,
-                TokensPerPeriod = 1,
-                ReplenishmentPeriod = TimeSpan.FromMinutes(1) / settings.RequestsPerMinute,
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            };
+        var (tokens, period) = settings.RequestsPerMinute >= 60
+            ? (settings.RequestsPerMinute / 60, TimeSpan.FromSeconds(1))
+            : (1, TimeSpan.FromMinutes(1) / settings.RequestsPerMinute);
+        var bucket = new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = settings.Burst,
+            TokensPerPeriod = tokens,
+            ReplenishmentPeriod = period,
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        };
         _limiter = PartitionedRateLimiter.Create<string, string>(keyId => RateLimitPartition.GetTokenBucketLimiter(keyId, _ => bucket));
     }
 
