@@ -13,6 +13,8 @@ namespace SpamGuard.Redis;
 /// </summary>
 public sealed class RedisCheckRecordStore(IConnectionMultiplexer redis, RedisCallGuard guard) : ICheckRecordStore
 {
+    private readonly StoredReceipts _receipts = new(redis, guard);
+
     private const string Report = """
         local site = redis.call('HGET', KEYS[1], 'site')
         if not site then return {'notfound'} end
@@ -40,17 +42,18 @@ public sealed class RedisCheckRecordStore(IConnectionMultiplexer redis, RedisCal
     public void AttachReceipt(string checkId, CheckReceipt receipt)
     {
         ArgumentNullException.ThrowIfNull(receipt);
-        redis.GetDatabase().ScriptEvaluate(AttachReceiptIfSaved, [Key(checkId)], [JsonSerializer.Serialize(receipt)], CommandFlags.FireAndForget);
+        redis.GetDatabase().ScriptEvaluate(AttachReceiptIfSaved, [Key(checkId)], [_receipts.Compact(receipt)], CommandFlags.FireAndForget);
     }
 
     public Task SaveAsync(CheckRecord record, TimeSpan keep, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
+        _receipts.Keeping(keep);
         return guard.RunAsync(async () =>
         {
             var key = Key(record.CheckId);
             var batch = redis.GetDatabase().CreateBatch();
-            HashEntry[] receipt = record.Receipt is { } r ? [new("receipt", JsonSerializer.Serialize(r))] : [];
+            HashEntry[] receipt = record.Receipt is { } r ? [new("receipt", _receipts.Compact(r))] : [];
             var set = batch.HashSetAsync(key,
             [
                 .. receipt,
@@ -71,7 +74,8 @@ public sealed class RedisCheckRecordStore(IConnectionMultiplexer redis, RedisCal
     public async Task<CheckRecord?> GetAsync(string checkId, CancellationToken cancellationToken)
     {
         var fields = await guard.RunAsync(() => redis.GetDatabase().HashGetAllAsync(Key(checkId)), cancellationToken);
-        return Read(checkId, fields);
+        var record = Read(checkId, fields, out var receipt);
+        return record is null || receipt is null ? record : record with { Receipt = await _receipts.ExpandAsync(receipt, cancellationToken) };
     }
 
     public async Task<ReportOutcome> ReportAsync(string checkId, string site, ReportLabel label, DateTimeOffset at, string entryId, CancellationToken cancellationToken)
@@ -141,8 +145,9 @@ public sealed class RedisCheckRecordStore(IConnectionMultiplexer redis, RedisCal
 
     internal static RedisKey Key(string checkId) => "spamguard:check:" + checkId;
 
-    private static CheckRecord? Read(string checkId, HashEntry[] fields)
+    private static CheckRecord? Read(string checkId, HashEntry[] fields, out string? receipt)
     {
+        receipt = null;
         if (fields.Length == 0)
         {
             return null;
@@ -152,14 +157,15 @@ public sealed class RedisCheckRecordStore(IConnectionMultiplexer redis, RedisCal
         var subjects = JsonSerializer.Deserialize<string[][]>((string)map["subjects"]!)!
             .Select(s => new ReputationSubject(Enum.Parse<SubjectKind>(s[0]), s[1]))
             .ToList();
-        return new CheckRecord(
+        var record = new CheckRecord(
             checkId,
             (string)map["site"]!,
             DateTimeOffset.FromUnixTimeMilliseconds(long.Parse((string)map["checked_at"]!, CultureInfo.InvariantCulture)),
             subjects,
             (string)map["content"]!,
             (string)map["author_shape"]!,
-            (int)map["model_spam"] == 1,
-            map.TryGetValue("receipt", out var receipt) ? JsonSerializer.Deserialize<CheckReceipt>((string)receipt!) : null);
+            (int)map["model_spam"] == 1);
+        receipt = map.TryGetValue("receipt", out var stored) ? (string?)stored : null;
+        return record;
     }
 }
