@@ -69,7 +69,7 @@ public sealed class RedisReputationStore(IConnectionMultiplexer redis, RedisCall
             return entries;
         }, cancellationToken);
 
-        return [.. distinct.Select((subject, i) => Reputation(subject, reads[i], at))];
+        return [.. distinct.Select((subject, i) => Reputation(subject, reads[i], at, deleteExpired: true))];
     }
 
     public async Task<IReadOnlyList<SubjectReputation>> ReadAsync(IReadOnlyList<ReputationSubject> subjects, DateTimeOffset at, CancellationToken cancellationToken)
@@ -84,7 +84,8 @@ public sealed class RedisReputationStore(IConnectionMultiplexer redis, RedisCall
             return await Task.WhenAll(readTasks);
         }, cancellationToken);
 
-        return [.. distinct.Select((subject, i) => Reputation(subject, reads[i], at))];
+        // A test call stores nothing, not even housekeeping: expired buckets are left for the next real check.
+        return [.. distinct.Select((subject, i) => Reputation(subject, reads[i], at, deleteExpired: false))];
     }
 
     /// <summary>An administrative call (erasure): see <see cref="RedisCallGuard.RunAdministrativeAsync"/>.</summary>
@@ -180,9 +181,9 @@ public sealed class RedisReputationStore(IConnectionMultiplexer redis, RedisCall
     private static List<Task> Increment(IBatch batch, RedisKey key, ReputationCounter counter, DateTimeOffset at, long delta) =>
         ReputationWindows.FieldsToIncrement(counter, at).Select(field => (Task)batch.HashIncrementAsync(key, field, delta)).ToList();
 
-    // Buckets older than every window are not counted (ReputationWindows ignores them) and are deleted in the
-    // background so a long-lived subject's hash stays small.
-    private SubjectReputation Reputation(ReputationSubject subject, HashEntry[] stored, DateTimeOffset now)
+    // Buckets older than every window are not counted (ReputationWindows ignores them) and, after a check, deleted in
+    // the background so a long-lived subject's hash stays small.
+    private SubjectReputation Reputation(ReputationSubject subject, HashEntry[] stored, DateTimeOffset now, bool deleteExpired)
     {
         var buckets = new Dictionary<string, long>(stored.Length * 2, StringComparer.Ordinal);
         List<RedisValue>? expired = null;
@@ -199,7 +200,7 @@ public sealed class RedisReputationStore(IConnectionMultiplexer redis, RedisCall
             }
         }
 
-        if (expired is not null)
+        if (expired is not null && deleteExpired)
         {
             redis.GetDatabase().HashDelete(Key(subject), [.. expired], CommandFlags.FireAndForget);
         }

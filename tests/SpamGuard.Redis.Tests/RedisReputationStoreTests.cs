@@ -107,6 +107,28 @@ public sealed class RedisReputationStoreTests(RedisServerFixture fixture) : Repu
     }
 
     [Fact]
+    public async Task ExpiredBuckets_AreDeletedAfterACheck_ButATestReadWritesNothing()
+    {
+        var store = await StoreAsync();
+        var ip = new ReputationSubject(SubjectKind.Ip, "ip:housekeeping-" + Guid.NewGuid().ToString("N"));
+        var db = fixture.Redis.GetDatabase();
+        var key = RedisReputationStore.Key(ip);
+        var longAgo = Noon - TimeSpan.FromDays(40);
+        await db.HashSetAsync(key, [.. ReputationWindows.FieldsToIncrement(ReputationCounter.SpamReports, longAgo).Select(f => new HashEntry(f, 1))]);
+
+        await store.ReadAsync([ip], Noon, CancellationToken.None);
+        await db.PingAsync();
+        var afterRead = await db.HashLengthAsync(key);
+        await store.RecordCheckAsync([ip], false, Noon, CancellationToken.None);
+        await db.PingAsync();
+        var afterCheck = await db.HashGetAllAsync(key);
+
+        Assert.Equal(3, afterRead);
+        Assert.All(afterCheck, e => Assert.StartsWith("a:", (string)e.Name!, StringComparison.Ordinal));
+        Assert.Equal(3, afterCheck.Length);
+    }
+
+    [Fact]
     public async Task CountsWrittenBeforePacking_AreStillRead_AndAddUp()
     {
         var store = await StoreAsync();
