@@ -6,7 +6,8 @@ namespace SpamGuard.Redis;
 /// <summary>
 /// Reputation in Redis, shared by every node: one hash per subject ("spamguard:rep:&lt;kind&gt;:&lt;pseudonym&gt;") whose
 /// fields are the <see cref="ReputationWindows"/> buckets (checks and spam verdicts packed, see
-/// <see cref="ActivityCounts"/>), with a TTL that outlasts the longest window. A check is one script per hash slot in
+/// <see cref="ActivityCounts"/>) and the reports it has counted (see <see cref="ReportClaims"/>), with a TTL that
+/// outlasts the longest window. A check is one script per hash slot in
 /// one pipelined batch: on a single Redis, one command and one round trip for all the subjects; on Redis Cluster,
 /// never a script across slots (one round trip per node). Calls go through the <see cref="RedisCallGuard"/>: when
 /// Redis is slow or down they fail with <see cref="RedisUnavailableException"/> and the caller scores without
@@ -17,12 +18,19 @@ public sealed class RedisReputationStore(IConnectionMultiplexer redis, RedisCall
     private const int Unknown = 0, Standalone = 1, Cluster = 2;
     private int _topology;
 
-    // Takes a report back without going below zero: HINCRBY alone would leave negative counts.
-    private const string DecrementToZero = """
-        for i, field in ipairs(ARGV) do
-          if redis.call('HINCRBY', KEYS[1], field, -1) <= 0 then redis.call('HDEL', KEYS[1], field) end
+    // One report for one subject, once per entry id: the claim field (ReportClaims) is set only if absent, and only
+    // then are the counts changed, so a replayed report whose first reply was lost is not counted twice. A replaced
+    // report is taken back without going below zero (HINCRBY alone would leave negative counts). ARGV: TTL seconds,
+    // claim field, claim day, number of fields to count, those fields, then the replaced report's fields.
+    private const string CountReportOnce = """
+        if redis.call('HSETNX', KEYS[1], ARGV[2], ARGV[3]) == 0 then return 0 end
+        local n = tonumber(ARGV[4])
+        for i = 5, 4 + n do redis.call('HINCRBY', KEYS[1], ARGV[i], 1) end
+        for i = 5 + n, #ARGV do
+          if redis.call('HINCRBY', KEYS[1], ARGV[i], -1) <= 0 then redis.call('HDEL', KEYS[1], ARGV[i]) end
         end
-        return 0
+        redis.call('EXPIRE', KEYS[1], ARGV[1])
+        return 1
         """;
 
     // For every key: read the counts from before this check, then count it. A check is one HINCRBY per window
@@ -103,28 +111,22 @@ public sealed class RedisReputationStore(IConnectionMultiplexer redis, RedisCall
     }
 
     public Task RecordReportAsync(
-        IReadOnlyList<ReputationSubject> subjects, ReportLabel label, DateTimeOffset at, ReportCorrection? replaces, CancellationToken cancellationToken)
+        IReadOnlyList<ReputationSubject> subjects, ReportLabel label, DateTimeOffset at, ReportCorrection? replaces, string entryId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(subjects);
+        ArgumentException.ThrowIfNullOrEmpty(entryId);
+        var counted = ReputationWindows.FieldsToIncrement(label.Counter(), at).Select(f => (RedisValue)f).ToList();
+        IEnumerable<RedisValue> takenBack = replaces is null ? [] : ReputationWindows.FieldsToIncrement(replaces.Label.Counter(), replaces.At).Select(f => (RedisValue)f);
+        RedisValue[] arguments =
+        [
+            (long)ReputationWindows.Retention.TotalSeconds, ReportClaims.Field(entryId), ReportClaims.Day(at), counted.Count, .. counted, .. takenBack,
+        ];
         var distinct = subjects.Distinct().ToList();
         return guard.RunAsync(async () =>
         {
+            // One script per subject: its claim and counts live in its own key, so this is valid on Redis Cluster.
             var batch = redis.GetDatabase().CreateBatch();
-            var pending = new List<Task>();
-            foreach (var subject in distinct)
-            {
-                var key = Key(subject);
-                pending.AddRange(Increment(batch, key, label.Counter(), at, 1));
-                if (replaces is not null)
-                {
-                    var fields = ReputationWindows.FieldsToIncrement(replaces.Label.Counter(), replaces.At)
-                        .Select(f => (RedisValue)f).ToArray();
-                    pending.Add(batch.ScriptEvaluateAsync(DecrementToZero, [key], fields));
-                }
-
-                pending.Add(batch.KeyExpireAsync(key, ReputationWindows.Retention));
-            }
-
+            var pending = distinct.Select(subject => batch.ScriptEvaluateAsync(CountReportOnce, [Key(subject)], arguments)).ToList();
             batch.Execute();
             await Task.WhenAll(pending);
             return true;
@@ -178,9 +180,6 @@ public sealed class RedisReputationStore(IConnectionMultiplexer redis, RedisCall
 
     internal static RedisKey Key(ReputationSubject subject) => $"spamguard:rep:{subject.Kind.ToString().ToLowerInvariant()}:{subject.Pseudonym}";
 
-    private static List<Task> Increment(IBatch batch, RedisKey key, ReputationCounter counter, DateTimeOffset at, long delta) =>
-        ReputationWindows.FieldsToIncrement(counter, at).Select(field => (Task)batch.HashIncrementAsync(key, field, delta)).ToList();
-
     // Buckets older than every window are not counted (ReputationWindows ignores them) and, after a check, deleted in
     // the background so a long-lived subject's hash stays small.
     private SubjectReputation Reputation(ReputationSubject subject, HashEntry[] stored, DateTimeOffset now, bool deleteExpired)
@@ -190,7 +189,14 @@ public sealed class RedisReputationStore(IConnectionMultiplexer redis, RedisCall
         foreach (var entry in stored)
         {
             var field = (string)entry.Name!;
-            if (ReputationWindows.IsExpired(field, now))
+            if (ReportClaims.IsClaim(field))
+            {
+                if (ReportClaims.IsExpired((long)entry.Value, now))
+                {
+                    (expired ??= []).Add(entry.Name);
+                }
+            }
+            else if (ReputationWindows.IsExpired(field, now))
             {
                 (expired ??= []).Add(entry.Name);
             }

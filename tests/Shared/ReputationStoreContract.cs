@@ -15,6 +15,46 @@ public abstract class ReputationStoreContract
 
     protected abstract Task<IReputationStore> StoreAsync();
 
+    private static string NewEntry() => "entry-" + Guid.NewGuid().ToString("N");
+
+    [Fact]
+    public async Task AReportAppliedAgain_IsCountedOnce_AndSoIsItsCorrection()
+    {
+        var store = await StoreAsync();
+        var spam = NewEntry();
+        var ham = NewEntry();
+        var reportedAt = Noon.AddMinutes(-30);
+
+        // As a replay does when the reply to the first attempt was lost after the store had applied it.
+        await store.RecordReportAsync([Ip, Host], ReportLabel.Spam, reportedAt, null, spam, CancellationToken.None);
+        await store.RecordReportAsync([Ip, Host], ReportLabel.Spam, reportedAt, null, spam, CancellationToken.None);
+        var afterSpam = await store.ReadAsync([Ip, Host], Noon, CancellationToken.None);
+        await store.RecordReportAsync([Ip], ReportLabel.Ham, Noon.AddMinutes(-1), new ReportCorrection(ReportLabel.Spam, reportedAt), ham, CancellationToken.None);
+        await store.RecordReportAsync([Ip], ReportLabel.Ham, Noon.AddMinutes(-1), new ReportCorrection(ReportLabel.Spam, reportedAt), ham, CancellationToken.None);
+        var ip = Assert.Single(await store.ReadAsync([Ip], Noon, CancellationToken.None));
+
+        Assert.All(afterSpam, r => Assert.Equal(1, r.Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days, Noon)));
+        Assert.Equal(0, ip.Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days, Noon));
+        Assert.Equal(1, ip.Count(ReputationCounter.HamReports, ReputationWindow.Last30Days, Noon));
+    }
+
+    [Fact]
+    public async Task AReportAppliedAgainWeeksLater_AfterChecksHaveTidiedTheSubject_IsStillCountedOnce()
+    {
+        var store = await StoreAsync();
+        var entry = NewEntry();
+        var later = Noon.AddDays(20);
+
+        await store.RecordReportAsync([Ip], ReportLabel.Spam, Noon, null, entry, CancellationToken.None);
+        await store.RecordCheckAsync([Ip], false, later, CancellationToken.None);
+        await store.RecordCheckAsync([Ip], false, later.AddMinutes(10), CancellationToken.None);
+        await store.RecordReportAsync([Ip], ReportLabel.Spam, Noon, null, entry, CancellationToken.None);
+        var ip = Assert.Single(await store.ReadAsync([Ip], later, CancellationToken.None));
+
+        Assert.Equal(1, ip.Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days, later));
+        Assert.Equal(2, ip.Count(ReputationCounter.Checks, ReputationWindow.Last30Days, later));
+    }
+
     [Fact]
     public async Task RecordCheck_ReturnsCountsFromBeforeTheCheck()
     {
@@ -35,7 +75,7 @@ public abstract class ReputationStoreContract
     public async Task Read_SeesCountsAndRecordsNothing()
     {
         var store = await StoreAsync();
-        await store.RecordReportAsync([Ip], ReportLabel.Spam, Noon.AddMinutes(-5), null, CancellationToken.None);
+        await store.RecordReportAsync([Ip], ReportLabel.Spam, Noon.AddMinutes(-5), null, NewEntry(), CancellationToken.None);
 
         var unknown = await store.ReadAsync([Host], Noon, CancellationToken.None);
         var first = await store.ReadAsync([Ip, Host], Noon, CancellationToken.None);
@@ -52,9 +92,9 @@ public abstract class ReputationStoreContract
     {
         var store = await StoreAsync();
 
-        await store.RecordReportAsync([Ip], ReportLabel.Spam, Noon.AddHours(-3), null, CancellationToken.None);
-        await store.RecordReportAsync([Ip, Host], ReportLabel.Spam, Noon.AddMinutes(-5), null, CancellationToken.None);
-        await store.RecordReportAsync([Host], ReportLabel.Ham, Noon.AddMinutes(-1), null, CancellationToken.None);
+        await store.RecordReportAsync([Ip], ReportLabel.Spam, Noon.AddHours(-3), null, NewEntry(), CancellationToken.None);
+        await store.RecordReportAsync([Ip, Host], ReportLabel.Spam, Noon.AddMinutes(-5), null, NewEntry(), CancellationToken.None);
+        await store.RecordReportAsync([Host], ReportLabel.Ham, Noon.AddMinutes(-1), null, NewEntry(), CancellationToken.None);
         var read = await store.RecordCheckAsync([Ip, Host], false, Noon, CancellationToken.None);
 
         var ip = read.Single(r => r.Subject == Ip);
@@ -72,8 +112,8 @@ public abstract class ReputationStoreContract
         var store = await StoreAsync();
         var reportedAt = Noon.AddMinutes(-30);
 
-        await store.RecordReportAsync([Ip], ReportLabel.Spam, reportedAt, null, CancellationToken.None);
-        await store.RecordReportAsync([Ip], ReportLabel.Ham, Noon.AddMinutes(-1), new ReportCorrection(ReportLabel.Spam, reportedAt), CancellationToken.None);
+        await store.RecordReportAsync([Ip], ReportLabel.Spam, reportedAt, null, NewEntry(), CancellationToken.None);
+        await store.RecordReportAsync([Ip], ReportLabel.Ham, Noon.AddMinutes(-1), new ReportCorrection(ReportLabel.Spam, reportedAt), NewEntry(), CancellationToken.None);
         var ip = Assert.Single(await store.RecordCheckAsync([Ip], false, Noon, CancellationToken.None));
 
         Assert.Equal(0, ip.Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days, Noon));
@@ -85,7 +125,7 @@ public abstract class ReputationStoreContract
     {
         var store = await StoreAsync();
 
-        await store.RecordReportAsync([Ip], ReportLabel.Ham, Noon.AddMinutes(-1), new ReportCorrection(ReportLabel.Spam, Noon.AddMinutes(-2)), CancellationToken.None);
+        await store.RecordReportAsync([Ip], ReportLabel.Ham, Noon.AddMinutes(-1), new ReportCorrection(ReportLabel.Spam, Noon.AddMinutes(-2)), NewEntry(), CancellationToken.None);
         var ip = Assert.Single(await store.RecordCheckAsync([Ip], false, Noon, CancellationToken.None));
 
         Assert.Equal(0, ip.Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days, Noon));
@@ -96,7 +136,7 @@ public abstract class ReputationStoreContract
     {
         var store = await StoreAsync();
 
-        await store.RecordReportAsync([Ip], ReportLabel.Spam, Noon.AddDays(-40), null, CancellationToken.None);
+        await store.RecordReportAsync([Ip], ReportLabel.Spam, Noon.AddDays(-40), null, NewEntry(), CancellationToken.None);
         await store.RecordCheckAsync([Ip], true, Noon.AddDays(-2), CancellationToken.None);
         var ip = Assert.Single(await store.RecordCheckAsync([Ip], false, Noon, CancellationToken.None));
 
@@ -123,7 +163,7 @@ public abstract class ReputationStoreContract
         var store = await StoreAsync();
 
         Assert.Empty(await store.RecordCheckAsync([], true, Noon, CancellationToken.None));
-        await store.RecordReportAsync([], ReportLabel.Spam, Noon, null, CancellationToken.None);
+        await store.RecordReportAsync([], ReportLabel.Spam, Noon, null, NewEntry(), CancellationToken.None);
     }
 
     [Fact]
@@ -141,7 +181,7 @@ public abstract class ReputationStoreContract
     public async Task Erase_DeletesTheSubjectsEntries_AndNoOthers()
     {
         var store = await StoreAsync();
-        await store.RecordReportAsync([Ip, Host], ReportLabel.Spam, Noon, null, CancellationToken.None);
+        await store.RecordReportAsync([Ip, Host], ReportLabel.Spam, Noon, null, NewEntry(), CancellationToken.None);
 
         var erased = await store.EraseAsync([Ip, new ReputationSubject(SubjectKind.Email, "email:never-seen")], CancellationToken.None);
         var again = await store.EraseAsync([Ip], CancellationToken.None);

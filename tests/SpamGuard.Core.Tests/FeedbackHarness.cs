@@ -174,10 +174,18 @@ internal sealed class FlakyReputationStore(InProcessReputationStore inner) : Fla
         return inner.EraseAsync(subjects, cancellationToken);
     }
 
-    public Task RecordReportAsync(IReadOnlyList<ReputationSubject> subjects, ReportLabel label, DateTimeOffset at, ReportCorrection? replaces, CancellationToken cancellationToken)
+    /// <summary>The next report is counted but its reply is lost, as when a timeout fires just after Redis ran it.</summary>
+    public bool LoseNextReply { get; set; }
+
+    public async Task RecordReportAsync(IReadOnlyList<ReputationSubject> subjects, ReportLabel label, DateTimeOffset at, ReportCorrection? replaces, string entryId, CancellationToken cancellationToken)
     {
         Gate();
-        return inner.RecordReportAsync(subjects, label, at, replaces, cancellationToken);
+        await inner.RecordReportAsync(subjects, label, at, replaces, entryId, cancellationToken);
+        if (LoseNextReply)
+        {
+            LoseNextReply = false;
+            throw new StoreUnavailableException("test: reply lost");
+        }
     }
 }
 

@@ -195,11 +195,20 @@ public sealed class FeedbackServiceTests : IDisposable
         Assert.Equal(2, (await _h.ExamplesAsync()).Count);
     }
 
-    [Fact]
-    public async Task ReportWhoseReplyWasLost_IsCountedOnceWhenReplayed()
+    [Theory]
+    [InlineData("check record")]
+    [InlineData("reputation")]
+    public async Task ReportWhoseReplyWasLost_IsCountedOnceWhenReplayed(string storeThatLosesTheReply)
     {
         var id = await CheckAsync(Comment());
-        _h.Records.LoseNextReply = true;
+        if (storeThatLosesTheReply == "reputation")
+        {
+            _h.Reputation.LoseNextReply = true;
+        }
+        else
+        {
+            _h.Records.LoseNextReply = true;
+        }
 
         Assert.Equal(FeedbackOutcome.Queued, (await ReportAsync(id, ReportLabel.Spam)).Outcome);
         await _h.Feedback.ReplayJournalAsync(CancellationToken.None);

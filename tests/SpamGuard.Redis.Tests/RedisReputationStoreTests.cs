@@ -62,7 +62,7 @@ public sealed class RedisReputationStoreTests(RedisServerFixture fixture) : Repu
         ];
 
         await store.RecordCheckAsync(subjects, true, DateTimeOffset.UtcNow, CancellationToken.None);
-        await store.RecordReportAsync(subjects, ReportLabel.Spam, DateTimeOffset.UtcNow, null, CancellationToken.None);
+        await store.RecordReportAsync(subjects, ReportLabel.Spam, DateTimeOffset.UtcNow, null, "entry-ttl", CancellationToken.None);
 
         var keys = await fixture.Server.CliAsync("--scan");
         var dump = new StringBuilder(keys);
@@ -126,6 +126,26 @@ public sealed class RedisReputationStoreTests(RedisServerFixture fixture) : Repu
         Assert.Equal(3, afterRead);
         Assert.All(afterCheck, e => Assert.StartsWith("a:", (string)e.Name!, StringComparison.Ordinal));
         Assert.Equal(3, afterCheck.Length);
+    }
+
+    [Fact]
+    public async Task AReportsClaim_OutlivesItsCountsWindow_AndIsTidiedAwayAfterTheRetention()
+    {
+        var store = await StoreAsync();
+        var ip = new ReputationSubject(SubjectKind.Ip, "ip:claims-" + Guid.NewGuid().ToString("N"));
+        var db = fixture.Redis.GetDatabase();
+        var key = RedisReputationStore.Key(ip);
+
+        await store.RecordReportAsync([ip], ReportLabel.Spam, Noon, null, "entry-claimed", CancellationToken.None);
+        await store.RecordCheckAsync([ip], false, Noon.AddDays(30), CancellationToken.None);
+        await db.PingAsync();
+        var within = await db.HashExistsAsync(key, "applied:entry-claimed");
+        await store.RecordCheckAsync([ip], false, Noon.AddDays(32), CancellationToken.None);
+        await db.PingAsync();
+        var after = await db.HashExistsAsync(key, "applied:entry-claimed");
+
+        Assert.True(within);
+        Assert.False(after);
     }
 
     [Fact]

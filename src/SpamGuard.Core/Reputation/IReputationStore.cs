@@ -61,9 +61,14 @@ public interface IReputationStore
     /// <summary>Deletes the entries of <paramref name="subjects"/>; returns how many existed.</summary>
     Task<long> EraseAsync(IReadOnlyList<ReputationSubject> subjects, CancellationToken cancellationToken);
 
-    /// <summary>Counts a spam or ham report for every subject, taking back <paramref name="replaces"/> if given.</summary>
+    /// <summary>
+    /// Counts a spam or ham report for every subject, taking back <paramref name="replaces"/> if given. Idempotent per
+    /// <paramref name="entryId"/> (the accepted report's unique id): a report applied again, because the reply to the
+    /// first attempt was lost after the store had applied it, changes nothing for a subject that already counted it.
+    /// A store remembers applied ids for <see cref="ReputationWindows.Retention"/>, longer than any report is counted.
+    /// </summary>
     Task RecordReportAsync(
-        IReadOnlyList<ReputationSubject> subjects, ReportLabel label, DateTimeOffset at, ReportCorrection? replaces, CancellationToken cancellationToken);
+        IReadOnlyList<ReputationSubject> subjects, ReportLabel label, DateTimeOffset at, ReportCorrection? replaces, string entryId, CancellationToken cancellationToken);
 }
 
 /// <summary>

@@ -74,15 +74,21 @@ public sealed class InProcessReputationStore(TimeProvider time) : IReputationSto
     }
 
     public Task RecordReportAsync(
-        IReadOnlyList<ReputationSubject> subjects, ReportLabel label, DateTimeOffset at, ReportCorrection? replaces, CancellationToken cancellationToken)
+        IReadOnlyList<ReputationSubject> subjects, ReportLabel label, DateTimeOffset at, ReportCorrection? replaces, string entryId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(subjects);
+        ArgumentException.ThrowIfNullOrEmpty(entryId);
         foreach (var subject in subjects.Distinct())
         {
             var buckets = _subjects.GetOrAdd(subject, static _ => new Buckets());
             lock (buckets)
             {
                 buckets.DropExpired(at);
+                if (!buckets.Applied.TryAdd(entryId, at))
+                {
+                    continue;
+                }
+
                 buckets.Add(label.Counter(), at, 1);
                 if (replaces is not null)
                 {
@@ -114,6 +120,9 @@ public sealed class InProcessReputationStore(TimeProvider time) : IReputationSto
     {
         public Dictionary<string, long> Counts { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>Reports already counted here, by entry id, with their time: kept as long as their counts matter.</summary>
+        public Dictionary<string, DateTimeOffset> Applied { get; } = new(StringComparer.Ordinal);
+
         public DateTimeOffset LastWrite { get; private set; }
 
         public void Add(ReputationCounter counter, DateTimeOffset at, long delta)
@@ -140,6 +149,11 @@ public sealed class InProcessReputationStore(TimeProvider time) : IReputationSto
             foreach (var field in Counts.Keys.Where(f => ReputationWindows.IsExpired(f, now)).ToList())
             {
                 Counts.Remove(field);
+            }
+
+            foreach (var entry in Applied.Where(a => a.Value <= now - ReputationWindows.Retention).Select(a => a.Key).ToList())
+            {
+                Applied.Remove(entry);
             }
         }
     }
