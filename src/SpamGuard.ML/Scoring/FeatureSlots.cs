@@ -18,9 +18,13 @@ internal sealed record FeatureSlot(string Name, SignalKind Kind, string Evidence
 /// </summary>
 internal static class FeatureSlots
 {
+    /// <remarks>Slots that mean the same thing to a moderator share one <see cref="FeatureSlot"/> instance (pieces of
+    /// the link placeholder, two masked numbers shown as "[number]"), so scoring can sum contributions per instance
+    /// without comparing strings. Word evidence is masked here, once per model, not on every request.</remarks>
     public static FeatureSlot[] Read(DataViewSchema schema)
     {
         var slots = new List<FeatureSlot>();
+        var shared = new Dictionary<FeatureSlot, FeatureSlot>();
         // A model trained without links or author data has no column for them (see SpamPipeline.Create).
         foreach (var group in ColumnNames.FeatureGroups.Where(g => schema.GetColumnOrNull(g) is not null))
         {
@@ -38,7 +42,15 @@ internal static class FeatureSlots
             var dense = hasNames ? names.DenseValues().Select(n => n.ToString()).ToArray() : new string[size];
             for (var i = 0; i < size; i++)
             {
-                slots.Add(Describe(group, i, dense[i] ?? ""));
+                var slot = Describe(group, i, dense[i] ?? "");
+                if (slot.CharGram is null)
+                {
+                    // Vocabulary words can be numbers a commenter also typed (a phone number), so they are masked too.
+                    slot = slot.Kind == SignalKind.Text ? slot with { Evidence = EvidenceMask.Apply(slot.Evidence) } : slot;
+                    slot = shared.TryGetValue(slot, out var same) ? same : shared[slot] = slot;
+                }
+
+                slots.Add(slot);
             }
         }
 

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.ObjectPool;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -117,8 +118,7 @@ public sealed class SpamModel : IScoringModel, IDisposable
             return [];
         }
 
-        // Keyed by slot description: distinct slots share one only when they mean the same thing (pieces of the link
-        // placeholder all say "a link in the text").
+        // Keyed by slot description: slots that mean the same thing share one (see FeatureSlots.Read).
         var bySlot = new Dictionary<FeatureSlot, double>(ReferenceEqualityComparer.Instance);
         var charGrams = new List<(int Slot, double Contribution)>();
         var values = vector.GetValues();
@@ -145,23 +145,14 @@ public sealed class SpamModel : IScoringModel, IDisposable
             }
             else
             {
-                bySlot[info] = bySlot.GetValueOrDefault(info) + contribution;
+                CollectionsMarshal.GetValueRefOrAddDefault(bySlot, info, out _) += contribution;
             }
         }
 
-        // Vocabulary words can be numbers a commenter also typed (a phone number), so they are masked too; two
-        // masked words ("[number]") then are one signal.
-        var byEvidence = new Dictionary<(string Name, string Evidence), (SignalKind Kind, double Weight)>(bySlot.Count);
+        var top = new List<Signal>(max + 1);
         foreach (var (info, weight) in bySlot)
         {
-            var key = (info.Name, info.Kind == SignalKind.Text ? EvidenceMask.Apply(info.Evidence) : info.Evidence);
-            byEvidence[key] = (info.Kind, byEvidence.GetValueOrDefault(key).Weight + weight);
-        }
-
-        var top = new List<Signal>(max + 1);
-        foreach (var ((name, evidence), (kind, weight)) in byEvidence)
-        {
-            Keep(top, max, new Signal(name, kind, weight, evidence));
+            Keep(top, max, new Signal(info.Name, info.Kind, weight, info.Evidence));
         }
 
         // Character n-grams are shown as the words they came from ("subscribe", not "scri", "crib", "ribe").
