@@ -2,7 +2,7 @@ using SpamGuard.Core.Keys;
 
 namespace SpamGuard.Testing.Contracts;
 
-/// <summary>What every <see cref="ISiteKeyStore"/> must do, through the <see cref="SiteKeyService"/> that uses it.</summary>
+/// <summary>What every <see cref="ISiteKeyStore"/> must do, through the <see cref="SiteKeyService"/> that creates keys and the <see cref="SiteKeyGate"/> that checks them.</summary>
 public abstract class SiteKeyStoreContract
 {
     private static readonly Uri Blog = new("https://blog.example/");
@@ -11,6 +11,10 @@ public abstract class SiteKeyStoreContract
     protected abstract Task<ISiteKeyStore> EmptyStoreAsync();
 
     private async Task<SiteKeyService> ServiceAsync() => new(await EmptyStoreAsync(), TimeProvider.System);
+
+    // A new gate each time, so nothing it cached from an earlier question answers this one.
+    private static async Task<SiteAccess> AccessAsync(ISiteKeyStore store, string? key, Uri site) =>
+        (await new SiteKeyGate(store, TimeProvider.System).DecideAsync(key, site, CancellationToken.None)).Access;
 
     [Fact]
     public async Task CreatedKey_IsValidForItsSitesOnly_AndStoredOnlyAsAHash()
@@ -25,10 +29,10 @@ public abstract class SiteKeyStoreContract
         Assert.Matches("^[a-z0-9]{1,63}$", key);
         Assert.True(SiteKeyService.LooksLikeKey(key));
         Assert.Equal(UriHostNameType.Dns, Uri.CheckHostName(key + ".rest.example"));
-        Assert.Equal(SiteKeyCheck.Valid, await service.VerifyAsync(key, Blog, CancellationToken.None));
-        Assert.Equal(SiteKeyCheck.OtherSite, await service.VerifyAsync(key, Other, CancellationToken.None));
-        Assert.Equal(SiteKeyCheck.Unknown, await service.VerifyAsync(key + "x", Blog, CancellationToken.None));
-        Assert.Equal(SiteKeyCheck.Unknown, await service.VerifyAsync(null, Blog, CancellationToken.None));
+        Assert.Equal(SiteAccess.Allowed, await AccessAsync(store, key, Blog));
+        Assert.Equal(SiteAccess.OtherSite, await AccessAsync(store, key, Other));
+        Assert.Equal(SiteAccess.Unauthenticated, await AccessAsync(store, key + "x", Blog));
+        Assert.Equal(SiteAccess.Unauthenticated, await AccessAsync(store, null, Blog));
         var listed = Assert.Single(await store.ListAsync(CancellationToken.None));
         Assert.Equal(record.Id, listed.Id);
         Assert.Equal(SiteKeyService.Hash(key), listed.KeyHash);
@@ -47,9 +51,11 @@ public abstract class SiteKeyStoreContract
         Assert.True(await store.RevokeAsync(record.Id, DateTimeOffset.UtcNow, CancellationToken.None));
         Assert.False(await store.RevokeAsync("000000000000", DateTimeOffset.UtcNow, CancellationToken.None));
 
-        Assert.Equal(SiteKeyCheck.Revoked, await service.VerifyAsync(key, Blog, CancellationToken.None));
-        Assert.Equal(SiteKeyCheck.Valid, await service.VerifyAsync(otherKey, Blog, CancellationToken.None));
-        Assert.Equal(2, (await store.ListAsync(CancellationToken.None)).Count);
+        Assert.Equal(SiteAccess.Unauthenticated, await AccessAsync(store, key, Blog));
+        Assert.Equal(SiteAccess.Allowed, await AccessAsync(store, otherKey, Blog));
+        var listed = await store.ListAsync(CancellationToken.None);
+        Assert.Equal(2, listed.Count);
+        Assert.True(Assert.Single(listed, k => k.Id == record.Id).IsRevoked);
     }
 
     [Fact]

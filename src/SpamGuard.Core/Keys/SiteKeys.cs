@@ -58,17 +58,8 @@ public sealed class InProcessSiteKeyStore : ISiteKeyStore
     }
 }
 
-/// <summary>What a presented key is for a site.</summary>
-public enum SiteKeyCheck
-{
-    Valid,
-    Unknown,
-    Revoked,
-    OtherSite,
-}
-
 /// <summary>
-/// Creates and verifies site keys. A key is 32 random bytes, shown once when created and stored only as its SHA-256,
+/// Creates site keys (<see cref="SiteKeyGate"/> verifies them). A key is 32 random bytes, shown once when created and stored only as its SHA-256,
 /// so a copy of the store holds no usable key. Verification looks the hash up and then compares it in constant time.
 /// The key is "sg" and lowercase base32 (54 characters): old Akismet clients put the key in the host name
 /// (<c>https://{key}.rest.example/</c>), so it must be a valid DNS label that survives the lowercasing of host names.
@@ -98,26 +89,6 @@ public sealed class SiteKeyService(ISiteKeyStore store, TimeProvider time)
             [.. sites.Select(s => s.ToString()).Distinct(StringComparer.Ordinal)], time.GetUtcNow());
         await store.AddAsync(record, cancellationToken);
         return (key, record);
-    }
-
-    public async Task<SiteKeyCheck> VerifyAsync(string? key, Uri site, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(site);
-        if (string.IsNullOrEmpty(key))
-        {
-            return SiteKeyCheck.Unknown;
-        }
-
-        var hash = Hash(key);
-        var record = await store.FindByHashAsync(hash, cancellationToken);
-        if (!IsRecordOf(record, hash))
-        {
-            return SiteKeyCheck.Unknown;
-        }
-
-        return record.IsRevoked ? SiteKeyCheck.Revoked
-            : record.Sites.Contains(site.ToString(), StringComparer.Ordinal) ? SiteKeyCheck.Valid
-            : SiteKeyCheck.OtherSite;
     }
 
     /// <summary>Whether <paramref name="value"/> has the shape of a key this service creates (say, a host label).</summary>
