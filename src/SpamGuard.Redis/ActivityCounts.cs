@@ -1,4 +1,3 @@
-using System.Globalization;
 using SpamGuard.Core.Reputation;
 using StackExchange.Redis;
 
@@ -14,7 +13,8 @@ namespace SpamGuard.Redis;
 internal static class ActivityCounts
 {
     private const string Prefix = "a";
-    private const string ChecksPrefix = "c";
+    private static readonly string ChecksPrefix = ReputationWindows.Prefix(ReputationCounter.Checks);
+    private static readonly string VerdictsPrefix = ReputationWindows.Prefix(ReputationCounter.SpamVerdicts);
     private const int VerdictShift = 32;
     private const long ChecksMask = (1L << VerdictShift) - 1;
 
@@ -40,7 +40,7 @@ internal static class ActivityCounts
         var verdicts = value >> VerdictShift;
         if (verdicts != 0)
         {
-            Add(buckets, string.Create(CultureInfo.InvariantCulture, $"sv{window}"), verdicts);
+            Add(buckets, VerdictsPrefix + window, verdicts);
         }
     }
 

@@ -106,7 +106,8 @@ public static class ReputationWindows
     private static string Field(ReputationCounter counter, string code, long bucket) =>
         string.Create(CultureInfo.InvariantCulture, $"{Prefix(counter)}:{code}:{bucket}");
 
-    private static string Prefix(ReputationCounter counter) => counter switch
+    /// <summary>How a counter's fields start ("c" in "c:h:493812").</summary>
+    public static string Prefix(ReputationCounter counter) => counter switch
     {
         ReputationCounter.Checks => "c",
         ReputationCounter.SpamVerdicts => "sv",
