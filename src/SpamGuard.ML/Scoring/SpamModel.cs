@@ -152,46 +152,51 @@ public sealed class SpamModel : IScoringModel, IDisposable
         var top = new List<Signal>(max + 1);
         foreach (var (info, weight) in bySlot)
         {
-            Keep(top, max, new Signal(info.Name, info.Kind, weight, info.Evidence));
+            Keep(top, max, info.Name, info.Kind, weight, info.Evidence);
         }
 
         // Character n-grams are shown as the words they came from ("subscribe", not "scri", "crib", "ribe").
         var (perWord, remainder) = _charGrams.Attribute(features.Text, charGrams);
         foreach (var (word, weight) in perWord)
         {
-            Keep(top, max, new Signal(FeatureSlots.CharsName, SignalKind.Text, weight, word));
+            Keep(top, max, FeatureSlots.CharsName, SignalKind.Text, weight, word);
         }
 
-        Keep(top, max, new Signal(FeatureSlots.CharsName, SignalKind.Text, remainder, "other character patterns"));
+        Keep(top, max, FeatureSlots.CharsName, SignalKind.Text, remainder, "other character patterns");
         for (var j = 0; j < ModelInput.StatisticCount; j++)
         {
             var slot = _statisticsOffset + j;
             var info = _slots[slot];
             var weight = Calibration.Slope * _weights[slot] * (vector.GetItemOrDefault(slot) - _statisticReference[j]);
-            if (weight != 0 && (top.Count < max || Math.Abs(weight) > Math.Abs(top[^1].Weight)))
+            if (Kept(top, max, weight))
             {
-                Keep(top, max, new Signal(info.Name, info.Kind, weight, FeatureSlots.StatisticEvidence(j, features.Statistics[j])));
+                Keep(top, max, info.Name, info.Kind, weight, FeatureSlots.StatisticEvidence(j, features.Statistics[j]));
             }
         }
 
         return top;
     }
 
-    /// <summary>Inserts <paramref name="signal"/> into <paramref name="top"/>, strongest first, keeping at most <paramref name="max"/>.</summary>
-    private static void Keep(List<Signal> top, int max, Signal signal)
+    /// <summary>Whether a signal of <paramref name="weight"/> would make the top <paramref name="max"/>; asked before
+    /// building one, since most of a comment's signals do not.</summary>
+    private static bool Kept(List<Signal> top, int max, double weight) =>
+        weight != 0 && (top.Count < max || Math.Abs(weight) > Math.Abs(top[^1].Weight));
+
+    /// <summary>Inserts the signal into <paramref name="top"/>, strongest first, keeping at most <paramref name="max"/>.</summary>
+    private static void Keep(List<Signal> top, int max, string name, SignalKind kind, double weight, string evidence)
     {
-        if (signal.Weight == 0 || (top.Count == max && Math.Abs(signal.Weight) <= Math.Abs(top[^1].Weight)))
+        if (!Kept(top, max, weight))
         {
             return;
         }
 
         var at = top.Count;
-        while (at > 0 && Math.Abs(top[at - 1].Weight) < Math.Abs(signal.Weight))
+        while (at > 0 && Math.Abs(top[at - 1].Weight) < Math.Abs(weight))
         {
             at--;
         }
 
-        top.Insert(at, signal);
+        top.Insert(at, new Signal(name, kind, weight, evidence));
         if (top.Count > max)
         {
             top.RemoveAt(max);
