@@ -141,4 +141,18 @@ public sealed class TrainCommandTests(CliTrainRun run) : IClassFixture<CliTrainR
         Assert.Contains("weighting", result.StdErr, StringComparison.Ordinal);
         Assert.False(File.Exists(directory.File("out/spamguard-1.0.0.json")), "a model was written whose card misstates how it was trained");
     }
+
+    [Fact]
+    public async Task Train_records_class_balancing_in_the_card()
+    {
+        using var directory = new TempDirectory();
+        var data = FixtureCorpus.WriteJsonl(directory.Path);
+        var result = await SpamGuardCli.TrainAsync("--data", data, "--out", directory.File("out"), "--seed", "7", "--name", "opts", "--version", "1.0.0", "--balance");
+
+        Assert.True(result.ExitCode == SpamGuardCli.Ok, result.ToString());
+        using var card = JsonDocument.Parse(File.ReadAllText(directory.File("out/opts-1.0.0.json")));
+        var trainer = card.RootElement.GetProperty("trainer");
+        Assert.Equal("true", trainer.GetProperty("parameters").GetProperty("balance_classes").GetString());
+        Assert.Contains("equal total weight", trainer.GetProperty("features").GetString(), StringComparison.Ordinal);
+    }
 }

@@ -33,6 +33,7 @@ internal static class TrainCommand
         var algorithm = new Option<string>("--trainer") { Description = "sdca or lbfgs.", DefaultValueFactory = _ => defaults.Algorithm };
         algorithm.AcceptOnlyFromAmong([.. TrainerSettings.Algorithms]);
         var cues = new Option<bool>("--cues") { Description = "Add hand-written spam cues (short codes, premium numbers, prices, prize words, opt-out, self-promotion) as features." };
+        var balance = new Option<bool>("--balance") { Description = "Weigh rows so that spam and ham carry equal total weight within each corpus file." };
         var deduplicate = new Option<bool>("--deduplicate") { Description = "Train on each repeated (text, label) once." };
         var l2 = new Option<float>("--l2") { Description = "L2 regularisation.", DefaultValueFactory = _ => defaults.L2Regularization }.InRange(0f, 1000f);
         var l1 = new Option<float>("--l1") { Description = "L1 regularisation.", DefaultValueFactory = _ => defaults.L1Regularization }.InRange(0f, 1000f);
@@ -52,7 +53,7 @@ internal static class TrainCommand
         };
         var command = new Command("train", "Train a model, calibrate it, choose thresholds and write it with its model card.")
         {
-            data, output, seed, fraction, name, version, wordNgrams, charNgrams, charAll, weighting, charWeighting, algorithm, l2, l1, targetFpr, writeValidation, writeOutOfFold, deduplicate, cues,
+            data, output, seed, fraction, name, version, wordNgrams, charNgrams, charAll, weighting, charWeighting, algorithm, l2, l1, targetFpr, writeValidation, writeOutOfFold, deduplicate, cues, balance,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -73,6 +74,7 @@ internal static class TrainCommand
                     Algorithm = result.GetValue(algorithm)!,
                     DeduplicateTraining = result.GetValue(deduplicate),
                     Cues = result.GetValue(cues),
+                    BalanceClasses = result.GetValue(balance),
                     L2Regularization = result.GetValue(l2),
                     L1Regularization = result.GetValue(l1),
                     TargetFalsePositiveRate = result.GetValue(targetFpr),

@@ -45,6 +45,10 @@ public sealed record TrainerSettings
     /// retrain without the option reproduces models trained before cues existed.</summary>
     public bool Cues { get; init; }
 
+    /// <summary>Weigh rows so that within each corpus file spam and ham carry equal total weight (each corpus keeps
+    /// its own total), computed from the rows each fit sees. Off by default so existing models reproduce.</summary>
+    public bool BalanceClasses { get; init; }
+
     public float L2Regularization { get; init; } = 0.01f;
 
     public float L1Regularization { get; init; }
