@@ -155,4 +155,45 @@ public sealed class TrainCommandTests(CliTrainRun run) : IClassFixture<CliTrainR
         Assert.Equal("true", trainer.GetProperty("parameters").GetProperty("balance_classes").GetString());
         Assert.Contains("equal total weight", trainer.GetProperty("features").GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Train_records_the_hinge_loss_trainer_and_its_lambda_in_the_card()
+    {
+        using var directory = new TempDirectory();
+        var data = FixtureCorpus.WriteJsonl(directory.Path);
+        var result = await SpamGuardCli.TrainAsync("--data", data, "--out", directory.File("out"), "--seed", "7", "--name", "svm", "--version", "1.0.0",
+            "--trainer", "svm", "--l2", "0.0001");
+
+        Assert.True(result.ExitCode == SpamGuardCli.Ok, result.ToString());
+        using var card = JsonDocument.Parse(File.ReadAllText(directory.File("out/svm-1.0.0.json")));
+        var trainer = card.RootElement.GetProperty("trainer");
+        Assert.Contains("LinearSvm", trainer.GetProperty("algorithm").GetString(), StringComparison.Ordinal);
+        Assert.Equal("0.0001", trainer.GetProperty("parameters").GetProperty("l2_regularization").GetString());
+    }
+
+    [Theory]
+    [InlineData("--l2", "0")]
+    [InlineData("--l1", "0.001")]
+    public async Task Train_svm_without_lambda_or_with_l1_is_refused(string option, string value)
+    {
+        using var directory = new TempDirectory();
+        var data = FixtureCorpus.WriteJsonl(directory.Path);
+        var result = await SpamGuardCli.TrainAsync("--data", data, "--out", directory.File("out"), "--trainer", "svm", option, value);
+
+        Assert.True(result.ExitCode == SpamGuardCli.BadInput, result.ToString());
+        Assert.Contains("--trainer svm", result.StdErr, StringComparison.Ordinal);
+        Assert.False(File.Exists(directory.File("out/spamguard-1.0.0.json")), "a model was written whose card misstates how it was trained");
+    }
+
+    [Fact]
+    public async Task Train_rejects_an_unknown_trainer()
+    {
+        using var directory = new TempDirectory();
+        var data = FixtureCorpus.WriteJsonl(directory.Path);
+        var result = await SpamGuardCli.TrainAsync("--data", data, "--out", directory.File("out"), "--trainer", "hinge");
+
+        Assert.True(result.ExitCode == SpamGuardCli.BadInput, result.ToString());
+        Assert.Contains("hinge", result.StdErr, StringComparison.Ordinal);
+        Assert.False(File.Exists(directory.File("out/spamguard-1.0.0.json")), "a model was written whose card misstates how it was trained");
+    }
 }

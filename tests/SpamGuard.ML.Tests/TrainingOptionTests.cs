@@ -6,9 +6,9 @@ using SpamGuard.Testing;
 
 namespace SpamGuard.ML.Tests;
 
-/// <summary>Models trained with class balancing: recorded in the card and read back for retraining, and, saved and
-/// loaded like the server loads them, they still score and explain (character n-grams placed in their words, the
-/// parts adding up to the logit).</summary>
+/// <summary>Models trained with class balancing or the hinge-loss trainer: recorded in the card and read back for
+/// retraining, and, saved and loaded like the server loads them, they still score and explain (character n-grams
+/// placed in their words, the parts adding up to the logit).</summary>
 public sealed class TrainingOptionTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("spamguard-options-").FullName;
@@ -18,6 +18,8 @@ public sealed class TrainingOptionTests : IDisposable
     [Theory]
     [InlineData(true, "lbfgs")]
     [InlineData(true, "sdca")]
+    [InlineData(false, "svm")]
+    [InlineData(true, "svm")]
     public void Train_WithOption_IsRecordedScoresAndExplains(bool balance, string algorithm)
     {
         var (examples, file) = TrainingDataReader.Read(FixtureCorpus.WriteJsonl(_dir));
@@ -50,6 +52,16 @@ public sealed class TrainingOptionTests : IDisposable
 
         Assert.False(settings.BalanceClasses);
         Assert.Equal("lbfgs", settings.Algorithm);
+    }
+
+    [Theory]
+    [InlineData(0f, 0f)]
+    [InlineData(0.001f, 0.001f)]
+    public void Train_Svm_WithoutLambdaOrWithL1_IsRefused(float l2, float l1)
+    {
+        var settings = TinyModel.Settings with { Algorithm = "svm", L2Regularization = l2, L1Regularization = l1 };
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => SpamModelTrainer.Train(FixtureCorpus.Examples, [], settings, "test"));
     }
 
     [Fact]

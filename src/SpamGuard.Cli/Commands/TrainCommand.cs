@@ -30,7 +30,11 @@ internal static class TrainCommand
         weighting.AcceptOnlyFromAmong([.. TrainerSettings.Weightings]);
         var charWeighting = new Option<string>("--char-weighting") { Description = "Character n-gram weighting: tf, tfidf or idf.", DefaultValueFactory = _ => defaults.CharWeighting };
         charWeighting.AcceptOnlyFromAmong([.. TrainerSettings.Weightings]);
-        var algorithm = new Option<string>("--trainer") { Description = "sdca or lbfgs.", DefaultValueFactory = _ => defaults.Algorithm };
+        var algorithm = new Option<string>("--trainer")
+        {
+            Description = "lbfgs (logistic regression), sdca (logistic loss) or svm (hinge loss; --l2 is its lambda).",
+            DefaultValueFactory = _ => defaults.Algorithm,
+        };
         algorithm.AcceptOnlyFromAmong([.. TrainerSettings.Algorithms]);
         var cues = new Option<bool>("--cues") { Description = "Add hand-written spam cues (short codes, premium numbers, prices, prize words, opt-out, self-promotion) as features." };
         var balance = new Option<bool>("--balance") { Description = "Weigh rows so that spam and ham carry equal total weight within each corpus file." };
@@ -57,6 +61,12 @@ internal static class TrainCommand
         };
         command.SetAction((result, cancellationToken) =>
         {
+            // Checked here, after parsing: a command validator would read the options before their own errors show.
+            if (result.GetValue(algorithm) == "svm" && (result.GetValue(l2) <= 0 || result.GetValue(l1) != 0))
+            {
+                return Task.FromResult(Fail("--trainer svm needs --l2 above 0 (its lambda) and no --l1."));
+            }
+
             try
             {
                 var (examples, files) = CorpusLoader.Load(result.GetValue(data)!);

@@ -188,7 +188,9 @@ public static class SpamModelTrainer
             Name = card.Name,
             Seed = card.Seed,
             ValidationFraction = card.Split.ValidationFraction,
-            Algorithm = card.Trainer.Algorithm.Contains("Lbfgs", StringComparison.Ordinal) ? "lbfgs" : "sdca",
+            Algorithm = card.Trainer.Algorithm.Contains("Lbfgs", StringComparison.Ordinal) ? "lbfgs"
+                : card.Trainer.Algorithm.Contains("LinearSvm", StringComparison.Ordinal) ? "svm"
+                : "sdca",
             L2Regularization = Value("l2_regularization", defaults.L2Regularization),
             L1Regularization = Value("l1_regularization", defaults.L1Regularization),
             MaxIterations = Value("max_iterations", defaults.MaxIterations),
@@ -206,7 +208,12 @@ public static class SpamModelTrainer
     }
 
     private static TrainerDescription Describe(TrainerSettings s) => new(
-        s.Algorithm == "lbfgs" ? "ML.NET LbfgsLogisticRegression, single-threaded" : "ML.NET SdcaNonCalibrated (logistic loss), single-threaded",
+        s.Algorithm switch
+        {
+            "lbfgs" => "ML.NET LbfgsLogisticRegression, single-threaded",
+            "svm" => "ML.NET LinearSvm (hinge loss, Pegasos; lambda = l2_regularization, passes = max_iterations)",
+            _ => "ML.NET SdcaNonCalibrated (logistic loss), single-threaded",
+        },
         new Dictionary<string, string>
         {
             ["l2_regularization"] = s.L2Regularization.ToString("R", CultureInfo.InvariantCulture),
@@ -248,6 +255,12 @@ public static class SpamModelTrainer
         {
             throw new ArgumentOutOfRangeException(nameof(settings),
                 $"Unknown weighting '{settings.Weighting}'/'{settings.CharWeighting}' or trainer '{settings.Algorithm}'; expected one of {string.Join('/', TrainerSettings.Weightings)} and {string.Join('/', TrainerSettings.Algorithms)}.");
+        }
+
+        if (settings.Algorithm == "svm" && (settings.L2Regularization <= 0 || settings.L1Regularization != 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(settings),
+                "The svm trainer needs an L2 regularisation (its lambda) above 0 and has no L1 term.");
         }
 
         if (settings.CalibrationFolds < 2)

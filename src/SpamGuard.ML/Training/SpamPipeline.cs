@@ -107,6 +107,15 @@ internal static class SpamPipeline
 
     private static IEstimator<ITransformer> Trainer(MLContext ml, TrainerSettings settings) => settings.Algorithm switch
     {
+        "svm" => ml.BinaryClassification.Trainers.LinearSvm(new LinearSvmTrainer.Options
+        {
+            LabelColumnName = nameof(ModelInput.Label),
+            FeatureColumnName = ColumnNames.Features,
+            ExampleWeightColumnName = WeightColumn(settings),
+            Lambda = settings.L2Regularization,
+            NumberOfIterations = settings.MaxIterations,
+            Shuffle = true,
+        }),
         "lbfgs" => ml.BinaryClassification.Trainers.LbfgsLogisticRegression(new LbfgsLogisticRegressionBinaryTrainer.Options
         {
             LabelColumnName = nameof(ModelInput.Label),

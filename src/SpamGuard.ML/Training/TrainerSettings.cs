@@ -6,7 +6,7 @@ public sealed record TrainerSettings
     /// <summary>"idf" weighs an n-gram by its idf whether it occurs once or five times in a text (binary presence).</summary>
     public static readonly IReadOnlyList<string> Weightings = ["tf", "tfidf", "idf"];
 
-    public static readonly IReadOnlyList<string> Algorithms = ["sdca", "lbfgs"];
+    public static readonly IReadOnlyList<string> Algorithms = ["sdca", "lbfgs", "svm"];
 
     public int Seed { get; init; } = 42;
 
@@ -34,7 +34,9 @@ public sealed record TrainerSettings
     /// <summary>The same for character n-grams. "tf" by default: models before this option weighed them so.</summary>
     public string CharWeighting { get; init; } = "tf";
 
-    /// <summary>"sdca" (logistic loss, SDCA) or "lbfgs" (logistic regression, L-BFGS).</summary>
+    /// <summary>"sdca" (logistic loss, SDCA), "lbfgs" (logistic regression, L-BFGS) or "svm" (hinge loss, ML.NET's
+    /// Pegasos LinearSvm, with <see cref="L2Regularization"/> as its lambda and <see cref="MaxIterations"/> as its
+    /// passes over the data). All give a margin that is Platt-calibrated on out-of-fold scores.</summary>
     public string Algorithm { get; init; } = "lbfgs";
 
     /// <summary>Train on each (text, label) once instead of as often as it occurs. Off by default: on the shared
