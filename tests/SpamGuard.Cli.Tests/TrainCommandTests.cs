@@ -174,11 +174,13 @@ public sealed class TrainCommandTests(CliTrainRun run) : IClassFixture<CliTrainR
     [Theory]
     [InlineData("--l2", "0")]
     [InlineData("--l1", "0.001")]
-    public async Task Train_svm_without_lambda_or_with_l1_is_refused(string option, string value)
+    [InlineData("--balance", null)]
+    public async Task Train_svm_without_lambda_with_l1_or_balanced_is_refused(string option, string? value)
     {
         using var directory = new TempDirectory();
         var data = FixtureCorpus.WriteJsonl(directory.Path);
-        var result = await SpamGuardCli.TrainAsync("--data", data, "--out", directory.File("out"), "--trainer", "svm", option, value);
+        string[] extra = value is null ? [option] : [option, value];
+        var result = await SpamGuardCli.TrainAsync(["--data", data, "--out", directory.File("out"), "--trainer", "svm", .. extra]);
 
         Assert.True(result.ExitCode == SpamGuardCli.BadInput, result.ToString());
         Assert.Contains("--trainer svm", result.StdErr, StringComparison.Ordinal);

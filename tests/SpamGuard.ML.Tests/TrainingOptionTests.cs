@@ -19,7 +19,6 @@ public sealed class TrainingOptionTests : IDisposable
     [InlineData(true, "lbfgs")]
     [InlineData(true, "sdca")]
     [InlineData(false, "svm")]
-    [InlineData(true, "svm")]
     public void Train_WithOption_IsRecordedScoresAndExplains(bool balance, string algorithm)
     {
         var (examples, file) = TrainingDataReader.Read(FixtureCorpus.WriteJsonl(_dir));
@@ -55,11 +54,12 @@ public sealed class TrainingOptionTests : IDisposable
     }
 
     [Theory]
-    [InlineData(0f, 0f)]
-    [InlineData(0.001f, 0.001f)]
-    public void Train_Svm_WithoutLambdaOrWithL1_IsRefused(float l2, float l1)
+    [InlineData(0f, 0f, false)]
+    [InlineData(0.001f, 0.001f, false)]
+    [InlineData(0.001f, 0f, true)]
+    public void Train_Svm_WithoutLambdaWithL1OrBalanced_IsRefused(float l2, float l1, bool balance)
     {
-        var settings = TinyModel.Settings with { Algorithm = "svm", L2Regularization = l2, L1Regularization = l1 };
+        var settings = TinyModel.Settings with { Algorithm = "svm", L2Regularization = l2, L1Regularization = l1, BalanceClasses = balance };
 
         Assert.Throws<ArgumentOutOfRangeException>(() => SpamModelTrainer.Train(FixtureCorpus.Examples, [], settings, "test"));
     }

@@ -37,7 +37,7 @@ internal static class TrainCommand
         };
         algorithm.AcceptOnlyFromAmong([.. TrainerSettings.Algorithms]);
         var cues = new Option<bool>("--cues") { Description = "Add hand-written spam cues (short codes, premium numbers, prices, prize words, opt-out, self-promotion) as features." };
-        var balance = new Option<bool>("--balance") { Description = "Weigh rows so that spam and ham carry equal total weight within each corpus file." };
+        var balance = new Option<bool>("--balance") { Description = "Weigh rows so that spam and ham carry equal total weight within each corpus file (lbfgs and sdca only)." };
         var deduplicate = new Option<bool>("--deduplicate") { Description = "Train on each repeated (text, label) once." };
         var l2 = new Option<float>("--l2") { Description = "L2 regularisation.", DefaultValueFactory = _ => defaults.L2Regularization }.InRange(0f, 1000f);
         var l1 = new Option<float>("--l1") { Description = "L1 regularisation.", DefaultValueFactory = _ => defaults.L1Regularization }.InRange(0f, 1000f);
@@ -62,9 +62,10 @@ internal static class TrainCommand
         command.SetAction((result, cancellationToken) =>
         {
             // Checked here, after parsing: a command validator would read the options before their own errors show.
-            if (result.GetValue(algorithm) == "svm" && (result.GetValue(l2) <= 0 || result.GetValue(l1) != 0))
+            if (result.GetValue(algorithm) == "svm" && (result.GetValue(l2) <= 0 || result.GetValue(l1) != 0 || result.GetValue(balance)))
             {
-                return Task.FromResult(Fail("--trainer svm needs --l2 above 0 (its lambda) and no --l1."));
+                // ML.NET's LinearSvm ignores row weights, so --balance would change nothing but the card.
+                return Task.FromResult(Fail("--trainer svm needs --l2 above 0 (its lambda), and takes no --l1 and no --balance."));
             }
 
             try

@@ -257,10 +257,12 @@ public static class SpamModelTrainer
                 $"Unknown weighting '{settings.Weighting}'/'{settings.CharWeighting}' or trainer '{settings.Algorithm}'; expected one of {string.Join('/', TrainerSettings.Weightings)} and {string.Join('/', TrainerSettings.Algorithms)}.");
         }
 
-        if (settings.Algorithm == "svm" && (settings.L2Regularization <= 0 || settings.L1Regularization != 0))
+        // ML.NET's LinearSvm reads no example weights (its base class passes another option as the weight column),
+        // so balancing would be silently ignored and the card would misstate how the model was trained.
+        if (settings.Algorithm == "svm" && (settings.L2Regularization <= 0 || settings.L1Regularization != 0 || settings.BalanceClasses))
         {
             throw new ArgumentOutOfRangeException(nameof(settings),
-                "The svm trainer needs an L2 regularisation (its lambda) above 0 and has no L1 term.");
+                "The svm trainer needs an L2 regularisation (its lambda) above 0, has no L1 term and ignores row weights (class balancing).");
         }
 
         if (settings.CalibrationFolds < 2)

@@ -111,7 +111,6 @@ internal static class SpamPipeline
         {
             LabelColumnName = nameof(ModelInput.Label),
             FeatureColumnName = ColumnNames.Features,
-            ExampleWeightColumnName = WeightColumn(settings),
             Lambda = settings.L2Regularization,
             NumberOfIterations = settings.MaxIterations,
             Shuffle = true,

@@ -48,7 +48,8 @@ public sealed record TrainerSettings
     public bool Cues { get; init; }
 
     /// <summary>Weigh rows so that within each corpus file spam and ham carry equal total weight (each corpus keeps
-    /// its own total), computed from the rows each fit sees. Off by default so existing models reproduce.</summary>
+    /// its own total), computed from the rows each fit sees. Off by default so existing models reproduce. Not with
+    /// "svm": ML.NET's LinearSvm ignores row weights.</summary>
     public bool BalanceClasses { get; init; }
 
     public float L2Regularization { get; init; } = 0.01f;
