@@ -141,4 +141,61 @@ public sealed class TrainCommandTests(CliTrainRun run) : IClassFixture<CliTrainR
         Assert.Contains("weighting", result.StdErr, StringComparison.Ordinal);
         Assert.False(File.Exists(directory.File("out/spamguard-1.0.0.json")), "a model was written whose card misstates how it was trained");
     }
+
+    [Fact]
+    public async Task Train_records_class_balancing_in_the_card()
+    {
+        using var directory = new TempDirectory();
+        var data = FixtureCorpus.WriteJsonl(directory.Path);
+        var result = await SpamGuardCli.TrainAsync("--data", data, "--out", directory.File("out"), "--seed", "7", "--name", "opts", "--version", "1.0.0", "--balance");
+
+        Assert.True(result.ExitCode == SpamGuardCli.Ok, result.ToString());
+        using var card = JsonDocument.Parse(File.ReadAllText(directory.File("out/opts-1.0.0.json")));
+        var trainer = card.RootElement.GetProperty("trainer");
+        Assert.Equal("true", trainer.GetProperty("parameters").GetProperty("balance_classes").GetString());
+        Assert.Contains("equal total weight", trainer.GetProperty("features").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Train_records_the_hinge_loss_trainer_and_its_lambda_in_the_card()
+    {
+        using var directory = new TempDirectory();
+        var data = FixtureCorpus.WriteJsonl(directory.Path);
+        var result = await SpamGuardCli.TrainAsync("--data", data, "--out", directory.File("out"), "--seed", "7", "--name", "svm", "--version", "1.0.0",
+            "--trainer", "svm", "--l2", "0.0001");
+
+        Assert.True(result.ExitCode == SpamGuardCli.Ok, result.ToString());
+        using var card = JsonDocument.Parse(File.ReadAllText(directory.File("out/svm-1.0.0.json")));
+        var trainer = card.RootElement.GetProperty("trainer");
+        Assert.Contains("LinearSvm", trainer.GetProperty("algorithm").GetString(), StringComparison.Ordinal);
+        Assert.Equal("0.0001", trainer.GetProperty("parameters").GetProperty("l2_regularization").GetString());
+    }
+
+    [Theory]
+    [InlineData("--l2", "0")]
+    [InlineData("--l1", "0.001")]
+    [InlineData("--balance", null)]
+    public async Task Train_svm_without_lambda_with_l1_or_balanced_is_refused(string option, string? value)
+    {
+        using var directory = new TempDirectory();
+        var data = FixtureCorpus.WriteJsonl(directory.Path);
+        string[] extra = value is null ? [option] : [option, value];
+        var result = await SpamGuardCli.TrainAsync(["--data", data, "--out", directory.File("out"), "--trainer", "svm", .. extra]);
+
+        Assert.True(result.ExitCode == SpamGuardCli.BadInput, result.ToString());
+        Assert.Contains("--trainer svm", result.StdErr, StringComparison.Ordinal);
+        Assert.False(File.Exists(directory.File("out/spamguard-1.0.0.json")), "a model was written whose card misstates how it was trained");
+    }
+
+    [Fact]
+    public async Task Train_rejects_an_unknown_trainer()
+    {
+        using var directory = new TempDirectory();
+        var data = FixtureCorpus.WriteJsonl(directory.Path);
+        var result = await SpamGuardCli.TrainAsync("--data", data, "--out", directory.File("out"), "--trainer", "hinge");
+
+        Assert.True(result.ExitCode == SpamGuardCli.BadInput, result.ToString());
+        Assert.Contains("hinge", result.StdErr, StringComparison.Ordinal);
+        Assert.False(File.Exists(directory.File("out/spamguard-1.0.0.json")), "a model was written whose card misstates how it was trained");
+    }
 }

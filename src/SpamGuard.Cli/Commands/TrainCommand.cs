@@ -30,9 +30,14 @@ internal static class TrainCommand
         weighting.AcceptOnlyFromAmong([.. TrainerSettings.Weightings]);
         var charWeighting = new Option<string>("--char-weighting") { Description = "Character n-gram weighting: tf, tfidf or idf.", DefaultValueFactory = _ => defaults.CharWeighting };
         charWeighting.AcceptOnlyFromAmong([.. TrainerSettings.Weightings]);
-        var algorithm = new Option<string>("--trainer") { Description = "sdca or lbfgs.", DefaultValueFactory = _ => defaults.Algorithm };
+        var algorithm = new Option<string>("--trainer")
+        {
+            Description = "lbfgs (logistic regression), sdca (logistic loss) or svm (hinge loss; --l2 is its lambda).",
+            DefaultValueFactory = _ => defaults.Algorithm,
+        };
         algorithm.AcceptOnlyFromAmong([.. TrainerSettings.Algorithms]);
         var cues = new Option<bool>("--cues") { Description = "Add hand-written spam cues (short codes, premium numbers, prices, prize words, opt-out, self-promotion) as features." };
+        var balance = new Option<bool>("--balance") { Description = "Weigh rows so that spam and ham carry equal total weight within each corpus file (lbfgs and sdca only)." };
         var deduplicate = new Option<bool>("--deduplicate") { Description = "Train on each repeated (text, label) once." };
         var l2 = new Option<float>("--l2") { Description = "L2 regularisation.", DefaultValueFactory = _ => defaults.L2Regularization }.InRange(0f, 1000f);
         var l1 = new Option<float>("--l1") { Description = "L1 regularisation.", DefaultValueFactory = _ => defaults.L1Regularization }.InRange(0f, 1000f);
@@ -52,10 +57,17 @@ internal static class TrainCommand
         };
         var command = new Command("train", "Train a model, calibrate it, choose thresholds and write it with its model card.")
         {
-            data, output, seed, fraction, name, version, wordNgrams, charNgrams, charAll, weighting, charWeighting, algorithm, l2, l1, targetFpr, writeValidation, writeOutOfFold, deduplicate, cues,
+            data, output, seed, fraction, name, version, wordNgrams, charNgrams, charAll, weighting, charWeighting, algorithm, l2, l1, targetFpr, writeValidation, writeOutOfFold, deduplicate, cues, balance,
         };
         command.SetAction((result, cancellationToken) =>
         {
+            // Checked here, after parsing: a command validator would read the options before their own errors show.
+            if (result.GetValue(algorithm) == "svm" && (result.GetValue(l2) <= 0 || result.GetValue(l1) != 0 || result.GetValue(balance)))
+            {
+                // ML.NET's LinearSvm ignores row weights, so --balance would change nothing but the card.
+                return Task.FromResult(Fail("--trainer svm needs --l2 above 0 (its lambda), and takes no --l1 and no --balance."));
+            }
+
             try
             {
                 var (examples, files) = CorpusLoader.Load(result.GetValue(data)!);
@@ -73,6 +85,7 @@ internal static class TrainCommand
                     Algorithm = result.GetValue(algorithm)!,
                     DeduplicateTraining = result.GetValue(deduplicate),
                     Cues = result.GetValue(cues),
+                    BalanceClasses = result.GetValue(balance),
                     L2Regularization = result.GetValue(l2),
                     L1Regularization = result.GetValue(l1),
                     TargetFalsePositiveRate = result.GetValue(targetFpr),

@@ -51,7 +51,7 @@ public static class SpamModelTrainer
                 continue;
             }
 
-            var foldModel = SpamPipeline.Create(ml, settings, [.. fit.Select(r => r.Features)]).Fit(ToDataView(ml, fit));
+            var foldModel = SpamPipeline.Create(ml, settings, [.. fit.Select(r => r.Features)]).Fit(ToFitView(ml, fit, settings));
             var margins = ml.Data.CreateEnumerable<MarginRow>(foldModel.Transform(ToDataView(ml, held)), reuseRowObject: false)
                 .Select(m => (double)m.Score).ToList();
             outOfFold.AddRange(held.Zip(margins));
@@ -74,7 +74,8 @@ public static class SpamModelTrainer
 
         progress?.Report(new TrainingProgress("Training final model", 80));
         var trainView = ToDataView(ml, train);
-        var transformer = SpamPipeline.Create(ml, settings, [.. train.Select(r => r.Features)]).Fit(trainView);
+        var transformer = SpamPipeline.Create(ml, settings, [.. train.Select(r => r.Features)])
+            .Fit(settings.BalanceClasses ? ToFitView(ml, train, settings) : trainView);
         var version = $"{settings.Name}-{settings.Version}";
         var reference = StatisticMeans(ml, transformer.Transform(trainView));
         var model = new SpamModel(ml, transformer, trainView.Schema, version, calibration, new Thresholds(spamThreshold, discardThreshold), reference);
@@ -147,6 +148,32 @@ public static class SpamModelTrainer
     private static IDataView ToDataView(MLContext ml, IEnumerable<FeaturizedExample> rows) =>
         ml.Data.LoadFromEnumerable(rows.Select(r => ModelInput.From(r.Features, r.Example.IsSpam)).ToList());
 
+    /// <summary>The rows a model is fitted on: with <see cref="TrainerSettings.BalanceClasses"/>, weighted from these
+    /// rows themselves (inside a calibration fold, from that fold's fit rows only).</summary>
+    private static IDataView ToFitView(MLContext ml, IReadOnlyList<FeaturizedExample> rows, TrainerSettings settings)
+    {
+        if (!settings.BalanceClasses)
+        {
+            return ToDataView(ml, rows);
+        }
+
+        var weights = BalancedWeights(rows.Select(r => (r.Example.Corpus, r.Example.IsSpam)).ToList());
+        return ml.Data.LoadFromEnumerable(rows.Select((r, i) => WeightedModelInput.From(r.Features, r.Example.IsSpam, weights[i])).ToList());
+    }
+
+    /// <summary>Row weights under which, within each corpus, every label present carries the same total weight and
+    /// the corpus keeps its row count as its total: n_corpus / (labels in corpus × n_(corpus, label)).</summary>
+    internal static float[] BalancedWeights(IReadOnlyList<(string Corpus, bool IsSpam)> rows)
+    {
+        var perLabel = rows.CountBy(r => r).ToDictionary(c => c.Key, c => c.Value);
+        var perCorpus = rows.CountBy(r => r.Corpus).ToDictionary(c => c.Key, c => c.Value);
+        return [.. rows.Select(r =>
+        {
+            var labels = (perLabel.ContainsKey((r.Corpus, true)) ? 1 : 0) + (perLabel.ContainsKey((r.Corpus, false)) ? 1 : 0);
+            return (float)((double)perCorpus[r.Corpus] / (labels * perLabel[r]));
+        })];
+    }
+
     /// <summary>The trainer settings a card records (the inverse of <see cref="Describe"/>), so a retrain repeats a
     /// model's recipe. Cards written before a setting existed lack its key; their models were trained as the default
     /// says.</summary>
@@ -161,7 +188,9 @@ public static class SpamModelTrainer
             Name = card.Name,
             Seed = card.Seed,
             ValidationFraction = card.Split.ValidationFraction,
-            Algorithm = card.Trainer.Algorithm.Contains("Lbfgs", StringComparison.Ordinal) ? "lbfgs" : "sdca",
+            Algorithm = card.Trainer.Algorithm.Contains("Lbfgs", StringComparison.Ordinal) ? "lbfgs"
+                : card.Trainer.Algorithm.Contains("LinearSvm", StringComparison.Ordinal) ? "svm"
+                : "sdca",
             L2Regularization = Value("l2_regularization", defaults.L2Regularization),
             L1Regularization = Value("l1_regularization", defaults.L1Regularization),
             MaxIterations = Value("max_iterations", defaults.MaxIterations),
@@ -172,13 +201,19 @@ public static class SpamModelTrainer
             CharWeighting = Value("char_weighting", defaults.CharWeighting),
             Cues = Flag("cues", defaults.Cues),
             DeduplicateTraining = Flag("deduplicate_training", defaults.DeduplicateTraining),
+            BalanceClasses = Flag("balance_classes", defaults.BalanceClasses),
             CalibrationFolds = Value("calibration_folds", defaults.CalibrationFolds),
             TargetFalsePositiveRate = Value("target_false_positive_rate", defaults.TargetFalsePositiveRate),
         };
     }
 
     private static TrainerDescription Describe(TrainerSettings s) => new(
-        s.Algorithm == "lbfgs" ? "ML.NET LbfgsLogisticRegression, single-threaded" : "ML.NET SdcaNonCalibrated (logistic loss), single-threaded",
+        s.Algorithm switch
+        {
+            "lbfgs" => "ML.NET LbfgsLogisticRegression, single-threaded",
+            "svm" => "ML.NET LinearSvm (hinge loss, Pegasos; lambda = l2_regularization, passes = max_iterations)",
+            _ => "ML.NET SdcaNonCalibrated (logistic loss), single-threaded",
+        },
         new Dictionary<string, string>
         {
             ["l2_regularization"] = s.L2Regularization.ToString("R", CultureInfo.InvariantCulture),
@@ -191,6 +226,7 @@ public static class SpamModelTrainer
             ["char_weighting"] = s.CharWeighting,
             ["deduplicate_training"] = s.DeduplicateTraining ? "true" : "false",
             ["cues"] = s.Cues ? "true" : "false",
+            ["balance_classes"] = s.BalanceClasses ? "true" : "false",
             ["calibration_folds"] = s.CalibrationFolds.ToString(CultureInfo.InvariantCulture),
             ["target_false_positive_rate"] = s.TargetFalsePositiveRate.ToString("R", CultureInfo.InvariantCulture),
         },
@@ -199,7 +235,8 @@ public static class SpamModelTrainer
         + "(e-mail domain, URL host, name shape); "
         + (s.Cues ? "spam cues, 0 or 1 each (" + string.Join(", ", SpamCues.Names.Select(n => SpamCues.Descriptions[n])) + "); " : "")
         + "statistics scaled to [0, 1] by their training minimum and maximum ("
-        + string.Join(", ", TextStatistics.Names.Select(n => TextStatistics.Descriptions[n])) + "). Dates are never used.");
+        + string.Join(", ", TextStatistics.Names.Select(n => TextStatistics.Descriptions[n])) + "). Dates are never used."
+        + (s.BalanceClasses ? " Rows weighted so that spam and ham carry equal total weight within each corpus file." : ""));
 
     private static void Validate(IReadOnlyList<TrainingExample> examples, TrainerSettings settings)
     {
@@ -218,6 +255,14 @@ public static class SpamModelTrainer
         {
             throw new ArgumentOutOfRangeException(nameof(settings),
                 $"Unknown weighting '{settings.Weighting}'/'{settings.CharWeighting}' or trainer '{settings.Algorithm}'; expected one of {string.Join('/', TrainerSettings.Weightings)} and {string.Join('/', TrainerSettings.Algorithms)}.");
+        }
+
+        // ML.NET's LinearSvm reads no example weights (its base class passes another option as the weight column),
+        // so balancing would be silently ignored and the card would misstate how the model was trained.
+        if (settings.Algorithm == "svm" && (settings.L2Regularization <= 0 || settings.L1Regularization != 0 || settings.BalanceClasses))
+        {
+            throw new ArgumentOutOfRangeException(nameof(settings),
+                "The svm trainer needs an L2 regularisation (its lambda) above 0, has no L1 term and ignores row weights (class balancing).");
         }
 
         if (settings.CalibrationFolds < 2)

@@ -101,12 +101,25 @@ internal static class SpamPipeline
         _ => NgramExtractingEstimator.WeightingCriteria.Tf,
     };
 
+    /// <summary>The column of row weights the trainer reads, or null: rows are then fitted as
+    /// <see cref="WeightedModelInput"/> (see SpamModelTrainer), when <see cref="TrainerSettings.BalanceClasses"/>.</summary>
+    private static string? WeightColumn(TrainerSettings settings) => settings.BalanceClasses ? ColumnNames.Weight : null;
+
     private static IEstimator<ITransformer> Trainer(MLContext ml, TrainerSettings settings) => settings.Algorithm switch
     {
+        "svm" => ml.BinaryClassification.Trainers.LinearSvm(new LinearSvmTrainer.Options
+        {
+            LabelColumnName = nameof(ModelInput.Label),
+            FeatureColumnName = ColumnNames.Features,
+            Lambda = settings.L2Regularization,
+            NumberOfIterations = settings.MaxIterations,
+            Shuffle = true,
+        }),
         "lbfgs" => ml.BinaryClassification.Trainers.LbfgsLogisticRegression(new LbfgsLogisticRegressionBinaryTrainer.Options
         {
             LabelColumnName = nameof(ModelInput.Label),
             FeatureColumnName = ColumnNames.Features,
+            ExampleWeightColumnName = WeightColumn(settings),
             L2Regularization = settings.L2Regularization,
             L1Regularization = settings.L1Regularization,
             MaximumNumberOfIterations = settings.MaxIterations,
@@ -117,6 +130,7 @@ internal static class SpamPipeline
             {
                 LabelColumnName = nameof(ModelInput.Label),
                 FeatureColumnName = ColumnNames.Features,
+                ExampleWeightColumnName = WeightColumn(settings),
                 LossFunction = new LogLoss(),
                 L2Regularization = settings.L2Regularization,
                 L1Regularization = settings.L1Regularization,

@@ -6,7 +6,7 @@ public sealed record TrainerSettings
     /// <summary>"idf" weighs an n-gram by its idf whether it occurs once or five times in a text (binary presence).</summary>
     public static readonly IReadOnlyList<string> Weightings = ["tf", "tfidf", "idf"];
 
-    public static readonly IReadOnlyList<string> Algorithms = ["sdca", "lbfgs"];
+    public static readonly IReadOnlyList<string> Algorithms = ["sdca", "lbfgs", "svm"];
 
     public int Seed { get; init; } = 42;
 
@@ -34,7 +34,9 @@ public sealed record TrainerSettings
     /// <summary>The same for character n-grams. "tf" by default: models before this option weighed them so.</summary>
     public string CharWeighting { get; init; } = "tf";
 
-    /// <summary>"sdca" (logistic loss, SDCA) or "lbfgs" (logistic regression, L-BFGS).</summary>
+    /// <summary>"sdca" (logistic loss, SDCA), "lbfgs" (logistic regression, L-BFGS) or "svm" (hinge loss, ML.NET's
+    /// Pegasos LinearSvm, with <see cref="L2Regularization"/> as its lambda and <see cref="MaxIterations"/> as its
+    /// passes over the data). All give a margin that is Platt-calibrated on out-of-fold scores.</summary>
     public string Algorithm { get; init; } = "lbfgs";
 
     /// <summary>Train on each (text, label) once instead of as often as it occurs. Off by default: on the shared
@@ -44,6 +46,11 @@ public sealed record TrainerSettings
     /// <summary>Add the hand-written <see cref="Core.Features.SpamCues"/> as binary features. Off by default so a
     /// retrain without the option reproduces models trained before cues existed.</summary>
     public bool Cues { get; init; }
+
+    /// <summary>Weigh rows so that within each corpus file spam and ham carry equal total weight (each corpus keeps
+    /// its own total), computed from the rows each fit sees. Off by default so existing models reproduce. Not with
+    /// "svm": ML.NET's LinearSvm ignores row weights.</summary>
+    public bool BalanceClasses { get; init; }
 
     public float L2Regularization { get; init; } = 0.01f;
 
