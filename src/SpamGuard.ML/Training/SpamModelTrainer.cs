@@ -230,7 +230,7 @@ public static class SpamModelTrainer
             ["calibration_folds"] = s.CalibrationFolds.ToString(CultureInfo.InvariantCulture),
             ["target_false_positive_rate"] = s.TargetFalsePositiveRate.ToString("R", CultureInfo.InvariantCulture),
         },
-        $"content: word 1..{s.WordNgramLength}-grams ({s.Weighting}) and character {(s.CharNgramAllLengths ? "1.." : "")}{s.CharNgramLength}-grams ({s.CharWeighting}; none when 0), L2-normalised together, "
+        $"content: word 1..{s.WordNgramLength}-grams ({s.Weighting}) and character {(s.CharNgramAllLengths ? "1.." : "")}{s.CharNgramLength}-grams ({s.CharWeighting}; none when 0), each block L2-normalised, "
         + "after removal of invisible characters, HTML tags and entities, with links replaced by a placeholder; link hosts; author tokens "
         + "(e-mail domain, URL host, name shape); "
         + (s.Cues ? "spam cues, 0 or 1 each (" + string.Join(", ", SpamCues.Names.Select(n => SpamCues.Descriptions[n])) + "); " : "")
