@@ -54,6 +54,21 @@ public sealed class RedisModelStore(IConnectionMultiplexer redis) : IModelStore
         return zip.IsNull ? null : (byte[])zip!;
     }
 
+    public async Task<StoredModel?> GetAsync(string version, CancellationToken cancellationToken)
+    {
+        ModelVersions.ThrowIfInvalid(version);
+        var db = redis.GetDatabase();
+        var (card, stored) = await RedisCallGuard.RunAdministrativeAsync(async () =>
+        {
+            var cardTask = db.HashGetAsync(Cards, version);
+            var storedTask = db.HashGetAsync(Stored, version);
+            return (await cardTask, await storedTask);
+        }, cancellationToken);
+        return card.IsNull
+            ? null
+            : new StoredModel(version, (string)card!, DateTimeOffset.FromUnixTimeMilliseconds(stored.IsNull ? 0 : (long)stored));
+    }
+
     public async Task<IReadOnlyList<StoredModel>> ListAsync(CancellationToken cancellationToken)
     {
         var db = redis.GetDatabase();

@@ -10,7 +10,7 @@ public sealed class RedisLabelledExampleStoreTests(RedisServerFixture fixture) :
     protected override async Task<ILabelledExampleStore> EmptyStoreAsync()
     {
         // The stream and the entry claims both go.
-        await fixture.Redis.GetServers()[0].FlushAllDatabasesAsync();
+        await fixture.FlushAsync();
         return Store(TimeSpan.FromDays(180));
     }
 
@@ -23,7 +23,7 @@ public sealed class RedisLabelledExampleStoreTests(RedisServerFixture fixture) :
     [Fact]
     public async Task Stream_ExpiresWithTheRetention_AndOlderEntriesAreTrimmed()
     {
-        await fixture.Redis.GetServers()[0].FlushAllDatabasesAsync();
+        await fixture.FlushAsync();
         var db = fixture.Redis.GetDatabase();
         // An entry whose stream id is 200 days old, as if written then.
         var old = DateTimeOffset.UtcNow.AddDays(-200).ToUnixTimeMilliseconds();

@@ -23,6 +23,9 @@ public sealed class RedisServerFixture : IAsyncLifetime
             .WaitAsync(TimeSpan.FromSeconds(60));
     }
 
+    /// <summary>Empties the server, so a test starts from nothing.</summary>
+    public Task FlushAsync() => Redis.GetServers()[0].FlushAllDatabasesAsync();
+
     public async Task DisposeAsync()
     {
         await Redis.DisposeAsync();
@@ -43,7 +46,7 @@ public sealed class RedisReputationStoreTests(RedisServerFixture fixture) : Repu
 
     protected override async Task<IReputationStore> StoreAsync()
     {
-        await fixture.Redis.GetServers()[0].FlushAllDatabasesAsync();
+        await fixture.FlushAsync();
         return new RedisReputationStore(fixture.Redis, new RedisCallGuard(Patient));
     }
 
@@ -216,6 +219,15 @@ public sealed class RedisClusterFixture : IAsyncLifetime
         Redis = await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(TimeSpan.FromSeconds(60));
     }
 
+    /// <summary>Empties every master, so a test starts from nothing.</summary>
+    public async Task FlushAsync()
+    {
+        foreach (var server in Redis.GetServers().Where(s => !s.IsReplica))
+        {
+            await server.FlushAllDatabasesAsync();
+        }
+    }
+
     public async Task DisposeAsync()
     {
         await Redis.DisposeAsync();
@@ -227,10 +239,7 @@ public sealed class RedisClusterReputationStoreTests(RedisClusterFixture fixture
 {
     protected override async Task<IReputationStore> StoreAsync()
     {
-        foreach (var server in fixture.Redis.GetServers().Where(s => !s.IsReplica))
-        {
-            await server.FlushAllDatabasesAsync();
-        }
+        await fixture.FlushAsync();
 
         return new RedisReputationStore(fixture.Redis, new RedisCallGuard(new RedisResilienceOptions { TimeoutMilliseconds = 5000 }));
     }

@@ -7,7 +7,7 @@ public sealed class RedisSiteKeyStoreTests(RedisServerFixture fixture) : SiteKey
 {
     protected override async Task<ISiteKeyStore> EmptyStoreAsync()
     {
-        await fixture.Redis.GetServers()[0].FlushAllDatabasesAsync();
+        await fixture.FlushAsync();
         return new RedisSiteKeyStore(fixture.Redis, new RedisCallGuard(new RedisResilienceOptions { TimeoutMilliseconds = 5000 }));
     }
 }
@@ -16,10 +16,7 @@ public sealed class RedisClusterSiteKeyStoreTests(RedisClusterFixture fixture) :
 {
     protected override async Task<ISiteKeyStore> EmptyStoreAsync()
     {
-        foreach (var server in fixture.Redis.GetServers().Where(s => !s.IsReplica))
-        {
-            await server.FlushAllDatabasesAsync();
-        }
+        await fixture.FlushAsync();
 
         return new RedisSiteKeyStore(fixture.Redis, new RedisCallGuard(new RedisResilienceOptions { TimeoutMilliseconds = 5000 }));
     }
@@ -29,7 +26,7 @@ public sealed class RedisSiteUsageStoreTests(RedisServerFixture fixture) : SiteU
 {
     protected override async Task<ISiteUsageStore> EmptyStoreAsync()
     {
-        await fixture.Redis.GetServers()[0].FlushAllDatabasesAsync();
+        await fixture.FlushAsync();
         return new RedisSiteUsageStore(fixture.Redis);
     }
 
@@ -49,10 +46,7 @@ public sealed class RedisClusterSiteUsageStoreTests(RedisClusterFixture fixture)
 {
     protected override async Task<ISiteUsageStore> EmptyStoreAsync()
     {
-        foreach (var server in fixture.Redis.GetServers().Where(s => !s.IsReplica))
-        {
-            await server.FlushAllDatabasesAsync();
-        }
+        await fixture.FlushAsync();
 
         return new RedisSiteUsageStore(fixture.Redis);
     }

@@ -37,6 +37,13 @@ public sealed class DirectoryModelStore(string directory) : IModelStore, IDispos
         return File.Exists(path) ? await File.ReadAllBytesAsync(path, cancellationToken) : null;
     }
 
+    public async Task<StoredModel?> GetAsync(string version, CancellationToken cancellationToken)
+    {
+        ModelVersions.ThrowIfInvalid(version);
+        var zip = Path.Combine(directory, version + ".zip");
+        return await ReadAsync(zip, cancellationToken);
+    }
+
     public async Task<IReadOnlyList<StoredModel>> ListAsync(CancellationToken cancellationToken)
     {
         if (!Directory.Exists(directory))
@@ -47,14 +54,22 @@ public sealed class DirectoryModelStore(string directory) : IModelStore, IDispos
         var models = new List<StoredModel>();
         foreach (var zip in Directory.EnumerateFiles(directory, "*.zip"))
         {
-            var card = Path.ChangeExtension(zip, ".card");
-            if (File.Exists(card))
+            if (await ReadAsync(zip, cancellationToken) is { } model)
             {
-                models.Add(new StoredModel(Path.GetFileNameWithoutExtension(zip), await File.ReadAllTextAsync(card, cancellationToken), File.GetLastWriteTimeUtc(zip)));
+                models.Add(model);
             }
         }
 
         return [.. models.OrderByDescending(m => m.StoredAt).ThenByDescending(m => m.Version, StringComparer.Ordinal)];
+    }
+
+    // A version is its zip and its card; with either missing it is not (or not yet) stored.
+    private static async Task<StoredModel?> ReadAsync(string zip, CancellationToken cancellationToken)
+    {
+        var card = Path.ChangeExtension(zip, ".card");
+        return File.Exists(zip) && File.Exists(card)
+            ? new StoredModel(Path.GetFileNameWithoutExtension(zip), await File.ReadAllTextAsync(card, cancellationToken), File.GetLastWriteTimeUtc(zip))
+            : null;
     }
 
     public async Task<ModelActivation> GetActivationAsync(CancellationToken cancellationToken)

@@ -17,6 +17,10 @@ public interface IModelStore
 
     Task<byte[]?> GetZipAsync(string version, CancellationToken cancellationToken);
 
+    /// <summary>One version's card and storage time, or null when it is not stored (or its card is not there yet).
+    /// Loading or showing one version reads only it, however many retrains the registry has kept.</summary>
+    Task<StoredModel?> GetAsync(string version, CancellationToken cancellationToken);
+
     /// <summary>Every version, newest first.</summary>
     Task<IReadOnlyList<StoredModel>> ListAsync(CancellationToken cancellationToken);
 

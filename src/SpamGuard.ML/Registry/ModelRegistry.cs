@@ -152,6 +152,30 @@ public sealed partial class ModelRegistry(
         return card.ModelVersion;
     }
 
+    /// <summary>Which version is active in the registry, and which was before it.</summary>
+    public Task<ModelActivation> GetActivationAsync(CancellationToken cancellationToken) => store.GetActivationAsync(cancellationToken);
+
+    /// <summary>One stored version with its card, or null when it is not stored or its card cannot be read.</summary>
+    public async Task<RegisteredModel?> GetAsync(string version, CancellationToken cancellationToken)
+    {
+        if (!ModelVersions.IsValid(version) || await store.GetAsync(version, cancellationToken) is not { } entry)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<ModelCard>(entry.CardJson, ModelFiles.CardJson) is { } card
+                ? new RegisteredModel(entry.Version, card, entry.StoredAt)
+                : null;
+        }
+        catch (JsonException ex)
+        {
+            LogUnreadableCard(logger, entry.Version, ex.Message);
+            return null;
+        }
+    }
+
     public async Task<(IReadOnlyList<RegisteredModel> Models, ModelActivation Activation)> ListAsync(CancellationToken cancellationToken)
     {
         var stored = await store.ListAsync(cancellationToken);
@@ -224,7 +248,7 @@ public sealed partial class ModelRegistry(
     {
         var zip = await store.GetZipAsync(version, cancellationToken)
             ?? throw new ModelRejectedException($"No model version '{version}' is stored.") { IsUnknownVersion = true };
-        var cardJson = (await store.ListAsync(cancellationToken)).FirstOrDefault(m => m.Version == version)?.CardJson
+        var cardJson = (await store.GetAsync(version, cancellationToken))?.CardJson
             ?? throw new ModelRejectedException($"Model version '{version}' has no card.");
         var path = await WriteAsync(CacheDirectory, version, zip, cardJson, cancellationToken);
         return LoadFile(path).Model;

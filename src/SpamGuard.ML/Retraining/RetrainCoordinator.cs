@@ -77,7 +77,7 @@ public sealed partial class RetrainCoordinator(
             LogStarted(logger, job.Id);
             var active = classifier.Current as SpamModel
                 ?? throw new TrainingDataException("No trained model is active, so there is nothing to compare a candidate with.");
-            var activeCard = (await registry.ListAsync(cancellationToken)).Models.FirstOrDefault(m => m.Version == active.Version)?.Card
+            var activeCard = (await registry.GetAsync(active.Version, cancellationToken))?.Card
                 ?? throw new TrainingDataException($"The active model {active.Version} is not in the registry.");
 
             job.Report(new RetrainStatus("reading data", 0, 1));

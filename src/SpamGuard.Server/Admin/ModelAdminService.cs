@@ -116,9 +116,9 @@ internal sealed class ModelAdminService(
     {
         await admins.AuthenticateAsync(context);
         RequireVersion(request.Version, "version");
-        var (models, activation) = await registry.ListAsync(context.CancellationToken);
-        var model = models.FirstOrDefault(m => m.Version == request.Version)
+        var model = await registry.GetAsync(request.Version, context.CancellationToken)
             ?? throw new RpcException(new Grpc.Core.Status(StatusCode.NotFound, $"No model version '{request.Version}' is stored."));
+        var activation = await registry.GetActivationAsync(context.CancellationToken);
         return ModelInfoMapper.ToInfo(model, model.Version == activation.Active);
     }
 
