@@ -156,13 +156,20 @@ public sealed partial class ModelRegistry(
     public Task<ModelActivation> GetActivationAsync(CancellationToken cancellationToken) => store.GetActivationAsync(cancellationToken);
 
     /// <summary>One stored version with its card, or null when it is not stored or its card cannot be read.</summary>
-    public async Task<RegisteredModel?> GetAsync(string version, CancellationToken cancellationToken)
-    {
-        if (!ModelVersions.IsValid(version) || await store.GetAsync(version, cancellationToken) is not { } entry)
-        {
-            return null;
-        }
+    public async Task<RegisteredModel?> GetAsync(string version, CancellationToken cancellationToken) =>
+        ModelVersions.IsValid(version) && await store.GetAsync(version, cancellationToken) is { } entry ? Registered(entry) : null;
 
+    public async Task<(IReadOnlyList<RegisteredModel> Models, ModelActivation Activation)> ListAsync(CancellationToken cancellationToken)
+    {
+        var stored = await store.ListAsync(cancellationToken);
+        // One unreadable card must not hide the other versions.
+        var models = stored.Select(Registered).OfType<RegisteredModel>().ToList();
+        return (models, await store.GetActivationAsync(cancellationToken));
+    }
+
+    /// <summary>The stored entry with its card read, or null (logged) when the card is not a readable model card.</summary>
+    private RegisteredModel? Registered(StoredModel entry)
+    {
         try
         {
             return JsonSerializer.Deserialize<ModelCard>(entry.CardJson, ModelFiles.CardJson) is { } card
@@ -174,29 +181,6 @@ public sealed partial class ModelRegistry(
             LogUnreadableCard(logger, entry.Version, ex.Message);
             return null;
         }
-    }
-
-    public async Task<(IReadOnlyList<RegisteredModel> Models, ModelActivation Activation)> ListAsync(CancellationToken cancellationToken)
-    {
-        var stored = await store.ListAsync(cancellationToken);
-        var models = new List<RegisteredModel>(stored.Count);
-        foreach (var entry in stored)
-        {
-            try
-            {
-                if (JsonSerializer.Deserialize<ModelCard>(entry.CardJson, ModelFiles.CardJson) is { } card)
-                {
-                    models.Add(new RegisteredModel(entry.Version, card, entry.StoredAt));
-                }
-            }
-            catch (JsonException ex)
-            {
-                // One unreadable card must not hide the other versions.
-                LogUnreadableCard(logger, entry.Version, ex.Message);
-            }
-        }
-
-        return (models, await store.GetActivationAsync(cancellationToken));
     }
 
     public async ValueTask DisposeAsync()
