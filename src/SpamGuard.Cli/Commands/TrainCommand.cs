@@ -61,35 +61,36 @@ internal static class TrainCommand
         };
         command.SetAction((result, cancellationToken) =>
         {
-            // Checked here, after parsing: a command validator would read the options before their own errors show.
-            if (result.GetValue(algorithm) == "svm" && (result.GetValue(l2) <= 0 || result.GetValue(l1) != 0 || result.GetValue(balance)))
+            var settings = new TrainerSettings
             {
-                // ML.NET's LinearSvm ignores row weights, so --balance would change nothing but the card.
+                Seed = result.GetValue(seed),
+                ValidationFraction = result.GetValue(fraction),
+                Name = result.GetValue(name)!,
+                Version = result.GetValue(version)!,
+                WordNgramLength = result.GetValue(wordNgrams),
+                CharNgramLength = result.GetValue(charNgrams),
+                CharNgramAllLengths = result.GetValue(charAll),
+                Weighting = result.GetValue(weighting)!,
+                CharWeighting = result.GetValue(charWeighting)!,
+                Algorithm = result.GetValue(algorithm)!,
+                DeduplicateTraining = result.GetValue(deduplicate),
+                Cues = result.GetValue(cues),
+                BalanceClasses = result.GetValue(balance),
+                L2Regularization = result.GetValue(l2),
+                L1Regularization = result.GetValue(l1),
+                TargetFalsePositiveRate = result.GetValue(targetFpr),
+            };
+
+            // Checked here, after parsing and before reading the data: a command validator would read the options
+            // before their own errors show.
+            if (settings.SvmOptionsConflict)
+            {
                 return Task.FromResult(Fail("--trainer svm needs --l2 above 0 (its lambda), and takes no --l1 and no --balance."));
             }
 
             try
             {
                 var (examples, files) = CorpusLoader.Load(result.GetValue(data)!);
-                var settings = new TrainerSettings
-                {
-                    Seed = result.GetValue(seed),
-                    ValidationFraction = result.GetValue(fraction),
-                    Name = result.GetValue(name)!,
-                    Version = result.GetValue(version)!,
-                    WordNgramLength = result.GetValue(wordNgrams),
-                    CharNgramLength = result.GetValue(charNgrams),
-                    CharNgramAllLengths = result.GetValue(charAll),
-                    Weighting = result.GetValue(weighting)!,
-                    CharWeighting = result.GetValue(charWeighting)!,
-                    Algorithm = result.GetValue(algorithm)!,
-                    DeduplicateTraining = result.GetValue(deduplicate),
-                    Cues = result.GetValue(cues),
-                    BalanceClasses = result.GetValue(balance),
-                    L2Regularization = result.GetValue(l2),
-                    L1Regularization = result.GetValue(l1),
-                    TargetFalsePositiveRate = result.GetValue(targetFpr),
-                };
                 // An unwritable --out fails now, not after minutes of training.
                 Directory.CreateDirectory(result.GetValue(output)!.FullName);
                 var trained = Train(examples, files, settings, CommandLine(processArgs), cancellationToken);

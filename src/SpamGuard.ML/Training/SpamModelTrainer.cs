@@ -257,9 +257,7 @@ public static class SpamModelTrainer
                 $"Unknown weighting '{settings.Weighting}'/'{settings.CharWeighting}' or trainer '{settings.Algorithm}'; expected one of {string.Join('/', TrainerSettings.Weightings)} and {string.Join('/', TrainerSettings.Algorithms)}.");
         }
 
-        // ML.NET's LinearSvm reads no example weights (its base class passes another option as the weight column),
-        // so balancing would be silently ignored and the card would misstate how the model was trained.
-        if (settings.Algorithm == "svm" && (settings.L2Regularization <= 0 || settings.L1Regularization != 0 || settings.BalanceClasses))
+        if (settings.SvmOptionsConflict)
         {
             throw new ArgumentOutOfRangeException(nameof(settings),
                 "The svm trainer needs an L2 regularisation (its lambda) above 0, has no L1 term and ignores row weights (class balancing).");

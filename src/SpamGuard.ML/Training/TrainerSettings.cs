@@ -52,6 +52,11 @@ public sealed record TrainerSettings
     /// "svm": ML.NET's LinearSvm ignores row weights.</summary>
     public bool BalanceClasses { get; init; }
 
+    /// <summary>Settings the "svm" trainer cannot honour: it needs a lambda (<see cref="L2Regularization"/>) above 0,
+    /// has no L1 term, and ML.NET's LinearSvm reads no row weights (its base class passes another option as the weight
+    /// column), so <see cref="BalanceClasses"/> would be silently ignored and the card would misstate the model.</summary>
+    public bool SvmOptionsConflict => Algorithm == "svm" && (L2Regularization <= 0 || L1Regularization != 0 || BalanceClasses);
+
     public float L2Regularization { get; init; } = 0.01f;
 
     public float L1Regularization { get; init; }
