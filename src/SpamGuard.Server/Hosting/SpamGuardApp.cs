@@ -5,6 +5,7 @@ using SpamGuard.Core;
 using SpamGuard.Core.Diagnostics;
 using SpamGuard.Core.Keys;
 using SpamGuard.Core.Privacy;
+using SpamGuard.Embedded;
 using SpamGuard.Redis;
 using StackExchange.Redis;
 using SpamGuard.ML;
@@ -31,6 +32,12 @@ internal static class SpamGuardApp
         // Redis first: its stores replace the in-process defaults that AddSpamGuardCore adds only if none is there.
         var redisEnabled = !string.IsNullOrWhiteSpace(builder.Configuration[$"{RedisOptions.SectionName}:{nameof(RedisOptions.Configuration)}"]);
         builder.Services.AddSpamGuardRedis(redisEnabled);
+        if (!redisEnabled)
+        {
+            // The embedded default keeps its state on disk (SQLite under Feedback:DataDirectory), so it survives a restart.
+            builder.Services.AddSpamGuardEmbedded();
+        }
+
         builder.Services.AddOptions<SiteKeyRateLimitOptions>().BindConfiguration(SiteKeyRateLimitOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<SiteKeyRateLimitOptions>, SiteKeyRateLimitOptionsValidator>();
         builder.Services.AddSingleton<ISiteRateLimiter, SiteKeyRateLimiter>();
