@@ -80,6 +80,49 @@ public sealed partial class CheckCommandTests(TinyModelServerFixture fixture) : 
     }
 
     [Fact]
+    public async Task Check_json_prints_every_response_field_even_at_its_default_value()
+    {
+        using var json = await CheckJsonAsync(HamText);
+        var root = json.RootElement;
+
+        // proto3 JSON leaves out fields at their default (false, 0, empty) unless asked: a script reading
+        // reputationAvailable must find false, not nothing.
+        foreach (var field in SpamGuard.Contracts.V1.CheckCommentResponse.Descriptor.Fields.InDeclarationOrder())
+        {
+            Assert.True(root.TryGetProperty(field.JsonName, out _), $"missing '{field.JsonName}' in {root}");
+        }
+
+        foreach (var field in SpamGuard.Contracts.V1.Explanation.Descriptor.Fields.InDeclarationOrder())
+        {
+            Assert.True(root.GetProperty("explanation").TryGetProperty(field.JsonName, out _), $"missing 'explanation.{field.JsonName}' in {root}");
+        }
+    }
+
+    [Fact]
+    public async Task Check_without_a_comment_text_exits_2_instead_of_scoring_an_empty_comment()
+    {
+        var result = await SpamGuardCli.RunAsync("check", "--server", Server.GrpcAddress, "--author", "Someone", "--json");
+        var both = await SpamGuardCli.RunAsync("check", "--server", Server.GrpcAddress, "--content", HamText, "--content-file", "-");
+
+        Assert.True(result.ExitCode == SpamGuardCli.BadInput, result.ToString());
+        Assert.Contains("--content", result.StdErr, StringComparison.Ordinal);
+        Assert.True(string.IsNullOrWhiteSpace(result.StdOut), result.ToString());
+        Assert.True(both.ExitCode == SpamGuardCli.BadInput, both.ToString());
+    }
+
+    [Fact]
+    public async Task Check_reads_the_comment_text_from_standard_input_with_content_file_dash()
+    {
+        using var direct = await CheckJsonAsync(SpamText);
+        var piped = await SpamGuardCli.RunWithInputAsync(SpamText, "check", "--server", Server.GrpcAddress, "--content-file", "-", "--json");
+
+        Assert.True(piped.ExitCode == SpamGuardCli.Ok, piped.ToString());
+        using var json = JsonDocument.Parse(piped.StdOut);
+        Assert.Equal(direct.RootElement.GetProperty("verdict").GetString(), json.RootElement.GetProperty("verdict").GetString());
+        Assert.Equal(direct.RootElement.GetProperty("spamProbability").GetDouble(), json.RootElement.GetProperty("spamProbability").GetDouble(), 9);
+    }
+
+    [Fact]
     public async Task Check_with_an_invalid_ip_exits_2_and_names_user_ip()
     {
         var result = await SpamGuardCli.RunAsync("check", "--server", Server.GrpcAddress, "--content", HamText, "--ip", "1.2.3", "--json");
@@ -178,6 +221,9 @@ public sealed partial class CheckCommandTests(TinyModelServerFixture fixture) : 
         using var server = await ServerProcess.StartAsync(TinyModel.ZipPath, $"--Admin:Key={TinyModelServerFixture.AdminKey}");
         var key = new Dictionary<string, string> { ["SPAMGUARD_ADMIN_KEY"] = TinyModelServerFixture.AdminKey };
         var site = $"https://{Guid.NewGuid():N}.example/";
+        var empty = await SpamGuardCli.RunWithEnvironmentAsync(key, "keys", "list", "--server", server.GrpcAddress);
+        Assert.True(empty.ExitCode == SpamGuardCli.Ok, empty.ToString());
+        Assert.StartsWith("no site keys", empty.StdOut, StringComparison.Ordinal);
 
         var created = await SpamGuardCli.RunWithEnvironmentAsync(key, "keys", "create", "--server", server.GrpcAddress, "--site", site, "--json");
         Assert.True(created.ExitCode == SpamGuardCli.Ok, created.ToString());
@@ -189,6 +235,7 @@ public sealed partial class CheckCommandTests(TinyModelServerFixture fixture) : 
         Assert.True(keyed.ExitCode == SpamGuardCli.Ok, keyed.ToString());
         Assert.True(keyless.ExitCode == SpamGuardCli.ServerError, keyless.ToString());
         var revoked = await SpamGuardCli.RunWithEnvironmentAsync(key, "keys", "revoke", "--server", server.GrpcAddress, id);
+        var revokedJson = await SpamGuardCli.RunWithEnvironmentAsync(key, "keys", "revoke", "--server", server.GrpcAddress, id, "--json");
         var unknown = await SpamGuardCli.RunWithEnvironmentAsync(key, "keys", "revoke", "--server", server.GrpcAddress, "000000000000");
 
         Assert.StartsWith("sg", json.RootElement.GetProperty("key").GetString(), StringComparison.Ordinal);
@@ -196,6 +243,12 @@ public sealed partial class CheckCommandTests(TinyModelServerFixture fixture) : 
         Assert.Contains(site, listed.StdOut, StringComparison.Ordinal);
         Assert.DoesNotContain(json.RootElement.GetProperty("key").GetString()!, listed.StdOut, StringComparison.Ordinal);
         Assert.Equal($"revoked {id}", revoked.StdOut.Trim());
+        Assert.True(revokedJson.ExitCode == SpamGuardCli.Ok, revokedJson.ToString());
+        using (var again = JsonDocument.Parse(revokedJson.StdOut))
+        {
+            Assert.Equal(id, again.RootElement.GetProperty("info").GetProperty("id").GetString());
+        }
+
         // The server now wants keys; the revoked one is refused, and check exits 3 with the status.
         var refused = await SpamGuardCli.RunAsync("check", "--server", server.GrpcAddress, "--site", site, "--content", "hi", "--key", json.RootElement.GetProperty("key").GetString()!);
         Assert.True(refused.ExitCode == SpamGuardCli.ServerError, refused.ToString());

@@ -11,12 +11,14 @@ namespace SpamGuard.Cli.Commands;
 /// <summary><c>spamguard check</c>: scores one comment against a running server and prints the verdict and why.</summary>
 internal static class CheckCommand
 {
+    private static readonly JsonFormatter CompleteJson = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
+
     public static Command Create()
     {
         var server = CliOptions.Server("gRPC address of the server.", new Uri("http://127.0.0.1:50051"));
         var site = new Option<string>("--site") { Description = "The blog's URL (Akismet: blog).", DefaultValueFactory = _ => "http://localhost/" };
         var content = new Option<string?>("--content") { Description = "The comment text (HTML allowed)." };
-        var contentFile = new Option<FileInfo?>("--content-file") { Description = "Read the comment text from a file ('-' is not supported; use --content)." };
+        var contentFile = new Option<string?>("--content-file") { Description = "Read the comment text from a file, or from standard input with '-'." };
         var author = new Option<string?>("--author") { Description = "Commenter's name." };
         var email = new Option<string?>("--email") { Description = "Commenter's e-mail." };
         var url = new Option<string?>("--url") { Description = "Commenter's website." };
@@ -45,7 +47,6 @@ internal static class CheckCommand
             var request = new CheckCommentRequest
             {
                 Site = result.GetValue(site)!,
-                Content = result.GetValue(content) ?? "",
                 Author = result.GetValue(author) ?? "",
                 AuthorEmail = result.GetValue(email) ?? "",
                 AuthorUrl = result.GetValue(url) ?? "",
@@ -57,16 +58,13 @@ internal static class CheckCommand
                 UserRole = result.GetValue(role) ?? "",
                 IsTest = result.GetValue(isTest),
             };
-            if (result.GetValue(contentFile) is { } file)
+            var text = await CommentTextAsync(result.GetValue(content), result.GetValue(contentFile), cancellationToken);
+            if (text is null)
             {
-                if (!file.Exists)
-                {
-                    await Console.Error.WriteLineAsync($"error: {file.FullName}: file not found.");
-                    return ExitCodes.BadInput;
-                }
-
-                request.Content = await File.ReadAllTextAsync(file.FullName, cancellationToken);
+                return ExitCodes.BadInput;
             }
+
+            request.Content = text;
 
             if (result.GetValue(honeypotField) is { } field)
             {
@@ -92,6 +90,45 @@ internal static class CheckCommand
         return command;
     }
 
+    /// <summary>
+    /// The text from --content or --content-file (a path, or '-' for stdin); null after printing the error. A comment
+    /// text must be given explicitly: a check without one would score an empty comment and answer ham, which reads as
+    /// a verdict on a text that was never sent. An empty text is still checked when asked for (--content "").
+    /// </summary>
+    private static async Task<string?> CommentTextAsync(string? content, string? contentFile, CancellationToken cancellationToken)
+    {
+        if (content is not null && contentFile is not null)
+        {
+            await Console.Error.WriteLineAsync("error: give the comment text with --content or --content-file, not both.");
+            return null;
+        }
+
+        if (content is not null)
+        {
+            return content;
+        }
+
+        if (contentFile is null)
+        {
+            await Console.Error.WriteLineAsync("error: no comment text: give --content TEXT, --content-file PATH, or --content-file - to read standard input.");
+            return null;
+        }
+
+        if (contentFile == "-")
+        {
+            return await Console.In.ReadToEndAsync(cancellationToken);
+        }
+
+        var file = new FileInfo(contentFile);
+        if (!file.Exists)
+        {
+            await Console.Error.WriteLineAsync($"error: {file.FullName}: file not found.");
+            return null;
+        }
+
+        return await File.ReadAllTextAsync(file.FullName, cancellationToken);
+    }
+
     private static async Task<int> CheckAsync(Uri server, CheckCommentRequest request, Metadata? metadata, TimeSpan timeout, bool json, CancellationToken cancellationToken)
     {
         using var channel = GrpcChannel.ForAddress(server);
@@ -108,7 +145,8 @@ internal static class CheckCommand
 
         if (json)
         {
-            Console.Out.WriteLine(JsonFormatter.Default.Format(response));
+            // Every field, defaults included: a script must see "reputationAvailable": false, not a missing key.
+            Console.Out.WriteLine(CompleteJson.Format(response));
             return ExitCodes.Ok;
         }
 

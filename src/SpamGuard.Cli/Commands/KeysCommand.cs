@@ -49,6 +49,12 @@ internal static class KeysCommand
                 return;
             }
 
+            if (response.Keys.Count == 0)
+            {
+                Console.Out.WriteLine("no site keys (create one with: spamguard keys create --site URL)");
+                return;
+            }
+
             foreach (var key in response.Keys)
             {
                 var state = key.RevokedAt is null ? "valid" : "revoked " + key.RevokedAt.ToDateTimeOffset().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
@@ -62,11 +68,12 @@ internal static class KeysCommand
     {
         var server = Server();
         var id = new Argument<string>("id") { Description = "The key's id, as keys list shows it." };
-        var command = new Command("revoke", "Revoke a site key.") { server, id };
+        var json = CliOptions.Json();
+        var command = new Command("revoke", "Revoke a site key.") { server, id, json };
         command.SetAction((result, cancellationToken) => AdminCommand.CallAsync(result.GetValue(server)!, async (client, metadata, deadline) =>
         {
             var response = await client.RevokeSiteKeyAsync(new RevokeSiteKeyRequest { Id = result.GetValue(id)! }, metadata, deadline, cancellationToken);
-            Console.Out.WriteLine($"revoked {response.Info.Id}");
+            Console.Out.WriteLine(result.GetValue(json) ? JsonFormatter.Default.Format(response) : $"revoked {response.Info.Id}");
         }));
         return command;
     }

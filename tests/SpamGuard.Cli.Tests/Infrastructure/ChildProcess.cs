@@ -13,7 +13,7 @@ public sealed record ProcessResult(int ExitCode, string StdOut, string StdErr, T
 
 /// <summary>
 /// A <c>dotnet &lt;assembly&gt;</c> child process with stdout and stderr captured in the background (so a chatty child
-/// never blocks on a full pipe) and stdin closed at once. Disposing kills the whole process tree.
+/// never blocks on a full pipe) and stdin written (when given) and closed at once. Disposing kills the whole process tree.
 /// </summary>
 public sealed class ChildProcess : IDisposable
 {
@@ -24,13 +24,18 @@ public sealed class ChildProcess : IDisposable
     private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Stopwatch _stopwatch;
 
-    private ChildProcess(Process process)
+    private ChildProcess(Process process, string? standardInput)
     {
         _process = process;
         _process.OutputDataReceived += (_, e) => Append(_stdout, _stdoutClosed, e.Data);
         _process.ErrorDataReceived += (_, e) => Append(_stderr, _stderrClosed, e.Data);
         _stopwatch = Stopwatch.StartNew();
         _process.Start();
+        if (standardInput is not null)
+        {
+            _process.StandardInput.Write(standardInput);
+        }
+
         _process.StandardInput.Close();
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
@@ -64,7 +69,7 @@ public sealed class ChildProcess : IDisposable
     }
 
     /// <summary>Starts <c>dotnet <paramref name="assembly"/> <paramref name="args"/></c>.</summary>
-    public static ChildProcess Start(string assembly, IEnumerable<string> args, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
+    public static ChildProcess Start(string assembly, IEnumerable<string> args, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null, string? standardInput = null)
     {
         if (!File.Exists(assembly))
         {
@@ -81,6 +86,7 @@ public sealed class ChildProcess : IDisposable
             WorkingDirectory = workingDirectory ?? Path.GetDirectoryName(assembly)!,
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
+            StandardInputEncoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
         };
         info.ArgumentList.Add(assembly);
         foreach (var arg in args)
@@ -99,13 +105,13 @@ public sealed class ChildProcess : IDisposable
             info.Environment[name] = value;
         }
 
-        return new ChildProcess(new Process { StartInfo = info });
+        return new ChildProcess(new Process { StartInfo = info }, standardInput);
     }
 
     /// <summary>Runs to completion; on timeout kills the process tree and fails the test with what it printed.</summary>
-    public static async Task<ProcessResult> RunAsync(string assembly, IEnumerable<string> args, TimeSpan timeout, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<ProcessResult> RunAsync(string assembly, IEnumerable<string> args, TimeSpan timeout, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null, string? standardInput = null)
     {
-        using var child = Start(assembly, args, workingDirectory, environment);
+        using var child = Start(assembly, args, workingDirectory, environment, standardInput);
         return await child.WaitForExitAsync(timeout);
     }
 

@@ -29,6 +29,13 @@ public static class SpamGuardCli
         return await ChildProcess.RunAsync(AssemblyPath, args, DefaultTimeout, environment: environment);
     }
 
+    /// <summary>Runs the CLI with <paramref name="standardInput"/> written to its stdin.</summary>
+    public static async Task<ProcessResult> RunWithInputAsync(string standardInput, params string[] args)
+    {
+        Assert.True(File.Exists(AssemblyPath), $"The CLI is not in the test output: {AssemblyPath}");
+        return await ChildProcess.RunAsync(AssemblyPath, args, DefaultTimeout, standardInput: standardInput);
+    }
+
     public static async Task<ProcessResult> RunAsync(TimeSpan timeout, params string[] args)
     {
         Assert.True(File.Exists(AssemblyPath), $"The CLI is not in the test output: {AssemblyPath}");
