@@ -77,6 +77,36 @@ public sealed class SummaryWriterTests
     }
 
     [Fact]
+    public void Write_Spam_NamesReputationThatPushedTheVerdict_EvenBehindStrongerTextReasons()
+    {
+        Signal[] signals =
+        [
+            new("content.cue", SignalKind.Text, 3.0, "prize or winning words"),
+            new("content.stat.currency", SignalKind.Text, 2.5, "2"),
+            Word("cheap", 2.0),
+            new("link.present", SignalKind.Link, 1.8, "a link in the text"),
+            new("reputation.ip", SignalKind.Reputation, 1.6, "this IP address was reported as spam 4 times and as ham 0 times in the last 30 days"),
+        ];
+
+        var summary = SummaryWriter.Write(Verdict.Spam, 0.9, signals);
+
+        Assert.Contains("this IP address was reported as spam 4 times", summary, StringComparison.Ordinal);
+        Assert.Contains("prize or winning words", summary, StringComparison.Ordinal);
+        Assert.DoesNotContain("a link in the text", summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Write_Ham_LeadsWithEvidencePresent_AndNamesAbsencesOnlyWhenNothingElseDecided()
+    {
+        var withWords = SummaryWriter.Write(Verdict.Ham, 0.05,
+            [new("content.stat.numbers", SignalKind.Text, -1.5, "0 numbers"), Word("thanks", -1.0)]);
+        var onlyAbsences = SummaryWriter.Write(Verdict.Ham, 0.05, [new("content.stat.numbers", SignalKind.Text, -1.5, "0 numbers")]);
+
+        Assert.Equal("Ham (5% spam probability): ordinary wording such as \"thanks\".", withWords);
+        Assert.Contains("little sign of", onlyAbsences, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Write_ManyWords_QuotesAtMostFour()
     {
         var signals = Enumerable.Range(1, 5).Select(i => Word($"w{i}", 1.0)).ToList();

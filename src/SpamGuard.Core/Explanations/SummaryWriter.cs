@@ -45,7 +45,7 @@ internal static class SummaryWriter
 
     private static List<string> Reasons(List<Signal> deciding, bool towardSpam)
     {
-        var reasons = new List<string>();
+        var reasons = new List<Reason>();
         var words = deciding.Where(IsWording)
             .Select(s => s.Evidence.StartsWith('"') ? s.Evidence : $"\"{s.Evidence}\"").Distinct().Take(MaxWords).ToList();
         var hosts = deciding.Where(s => s.Name == "link.host").Select(s => s.Evidence).Distinct().Take(3).ToList();
@@ -54,15 +54,12 @@ internal static class SummaryWriter
         var hostsAdded = false;
         foreach (var signal in deciding)
         {
-            if (reasons.Count == MaxReasons)
-            {
-                break;
-            }
-
             switch (signal.Kind)
             {
                 case SignalKind.Text when signal.Name.StartsWith("content.stat.", StringComparison.Ordinal):
-                    reasons.Add(StatisticReason(signal, towardSpam));
+                    // Toward ham a statistic is an absence ("little sign of numbers"): a moderator believes the
+                    // evidence that is there, so absences are named only when nothing present decided the verdict.
+                    reasons.Add(new Reason(StatisticReason(signal, towardSpam), towardSpam ? ReasonKind.InText : ReasonKind.Absence));
                     break;
                 case SignalKind.Text when IsWording(signal):
                     if (wordsAdded)
@@ -71,32 +68,64 @@ internal static class SummaryWriter
                     }
 
                     wordsAdded = true;
-                    reasons.Add((towardSpam ? "wording typical of spam such as " : "ordinary wording such as ")
-                                + string.Join(", ", words));
+                    reasons.Add(new Reason(
+                        (towardSpam ? "wording typical of spam such as " : "ordinary wording such as ") + string.Join(", ", words),
+                        ReasonKind.InText));
                     break;
                 // A cue's evidence is already a phrase ("prize or winning words"). It is named only toward spam: a
                 // cue that a model weighs toward ham is no reason a moderator would recognise for a ham verdict.
                 case SignalKind.Text when signal.Name == "content.cue" && towardSpam:
-                    reasons.Add(signal.Evidence);
+                    reasons.Add(new Reason(signal.Evidence, ReasonKind.InText));
                     break;
                 case SignalKind.Link when signal.Name == "link.host" && !hostsAdded:
                     hostsAdded = true;
-                    reasons.Add((towardSpam ? "links to " : "links to familiar sites ") + string.Join(", ", hosts));
+                    reasons.Add(new Reason((towardSpam ? "links to " : "links to familiar sites ") + string.Join(", ", hosts), ReasonKind.InText));
                     break;
                 case SignalKind.Link when signal.Name is "link.count" or "link.present":
-                    reasons.Add(signal.Evidence);
+                    reasons.Add(new Reason(signal.Evidence, ReasonKind.InText));
                     break;
                 case SignalKind.Author:
-                    reasons.Add("author details (" + signal.Evidence + ")");
+                    reasons.Add(new Reason("author details (" + signal.Evidence + ")", ReasonKind.InText));
                     break;
                 case SignalKind.Rule or SignalKind.Behaviour or SignalKind.Reputation:
-                    reasons.Add(signal.Evidence);
+                    reasons.Add(new Reason(signal.Evidence, ReasonKind.Outside));
                     break;
             }
         }
 
-        return reasons.Distinct().ToList();
+        var present = reasons.Where(r => r.Kind != ReasonKind.Absence).ToList();
+        var candidates = (present.Count > 0 ? present : reasons).DistinctBy(r => r.Text).ToList();
+        if (candidates.Count <= MaxReasons)
+        {
+            return candidates.ConvertAll(r => r.Text);
+        }
+
+        // Reputation, rules and behaviour are not in the text, and a moderator cannot see them by reading the
+        // comment: when they pushed toward the verdict they keep their place in the sentence, even behind several
+        // stronger words. The rest fill the remaining places, strongest first, in the signals' order.
+        var outside = candidates.Where(r => r.Kind == ReasonKind.Outside).Take(MaxReasons).ToHashSet();
+        var kept = new HashSet<Reason>(outside);
+        foreach (var reason in candidates)
+        {
+            if (kept.Count == MaxReasons)
+            {
+                break;
+            }
+
+            kept.Add(reason);
+        }
+
+        return candidates.Where(kept.Contains).Select(r => r.Text).ToList();
     }
+
+    private enum ReasonKind
+    {
+        InText,
+        Absence,
+        Outside,
+    }
+
+    private sealed record Reason(string Text, ReasonKind Kind);
 
     /// <summary>Words, phrases and the words character n-grams came from: all read as "wording".</summary>
     private static bool IsWording(Signal signal) => signal.Name is "content.word" or "content.phrase" or "content.chars";
