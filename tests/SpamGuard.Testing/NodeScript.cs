@@ -16,11 +16,17 @@ public static class NodeScript
     public static string ProjectDirectory(string name) => RepositoryFiles.PathOf("tests", name);
 
     /// <summary>Runs <c>node script</c> in <paramref name="projectDirectory"/>; returns its exit code and output.</summary>
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
+        string projectDirectory, string script, IReadOnlyDictionary<string, string> environment, TimeSpan deadline) =>
+        RunAsync(projectDirectory, script, [], environment, deadline, projectDirectory);
+
+    /// <summary>Runs <c>node script arguments…</c> in <paramref name="workingDirectory"/>, with the packages of
+    /// <paramref name="projectDirectory"/> installed first (e.g. a package's bin script under node_modules).</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
-        string projectDirectory, string script, IReadOnlyDictionary<string, string> environment, TimeSpan deadline)
+        string projectDirectory, string script, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, TimeSpan deadline, string workingDirectory)
     {
         await EnsureInstalledAsync(projectDirectory);
-        return await RunProcessAsync("node", [script], projectDirectory, environment, deadline);
+        return await RunProcessAsync("node", [script, .. arguments], workingDirectory, environment, deadline);
     }
 
     private static async Task EnsureInstalledAsync(string projectDirectory)
