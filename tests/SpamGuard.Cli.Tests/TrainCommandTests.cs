@@ -198,4 +198,36 @@ public sealed class TrainCommandTests(CliTrainRun run) : IClassFixture<CliTrainR
         Assert.Contains("hinge", result.StdErr, StringComparison.Ordinal);
         Assert.False(File.Exists(directory.File("out/spamguard-1.0.0.json")), "a model was written whose card misstates how it was trained");
     }
+
+    [Fact]
+    public async Task Train_held_out_sources_reports_each_held_out_source_and_the_mean()
+    {
+        using var directory = new TempDirectory();
+        // The fixture corpus spread over three sources of one file, as the videos of the YouTube corpus are.
+        var data = directory.File("sites.jsonl");
+        string[] sites = ["site-a", "site-b", "site-c"];
+        File.WriteAllLines(data, FixtureCorpus.Examples.Select((e, i) => JsonSerializer.Serialize(new
+        {
+            id = e.Id,
+            source = sites[i % sites.Length],
+            author = e.Author,
+            date = (string?)null,
+            content = e.Content,
+            label = e.IsSpam ? "spam" : "ham",
+        })));
+
+        var result = await SpamGuardCli.TrainAsync("--data", data, "--out", directory.File("out"), "--held-out", "sources", "--name", "tiny", "--version", "1.0.0");
+        var refused = await SpamGuardCli.TrainAsync("--data", data, "--out", directory.File("out2"), "--held-out", "videos");
+
+        Assert.True(result.ExitCode == SpamGuardCli.Ok, result.ToString());
+        // Spectre wraps the table's cells at 80 columns when stdout is not a terminal: read the line, then the card.
+        var text = string.Join(' ', result.StdOut.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("Leave-one-source-out", text, StringComparison.Ordinal);
+        Assert.Contains("mean over 3 held-out sources: f1", text, StringComparison.Ordinal);
+        using var card = JsonDocument.Parse(File.ReadAllText(directory.File("out/tiny-1.0.0.json")));
+        Assert.Equal("sources", card.RootElement.GetProperty("trainer").GetProperty("parameters").GetProperty("held_out").GetString());
+        var perSource = card.RootElement.GetProperty("cross_validation").GetProperty("per_source");
+        Assert.Equal(sites, perSource.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.True(refused.ExitCode == SpamGuardCli.BadInput, refused.ToString());
+    }
 }

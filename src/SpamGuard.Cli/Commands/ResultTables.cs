@@ -17,6 +17,18 @@ internal static class ResultTables
         rows.AddRange(card.Validation.PerCorpus.Select(p => (p.Key, p.Value)));
         rows.AddRange(card.Validation.PerSource.Select(p => ("source " + p.Key, p.Value)));
         WriteMetrics(rows);
+        if (card.CrossValidation is not { } cv || !card.Trainer.Parameters.TryGetValue("held_out", out var heldOut) || heldOut != "sources")
+        {
+            return;
+        }
+
+        AnsiConsole.MarkupLine("Leave-one-source-out (each source scored by a model trained without it; thresholds chosen on these):");
+        WriteMetrics(cv.PerSource.Select(p => (p.Key, p.Value)));
+        if (SourceSummary.Of(cv.PerSource) is { } s)
+        {
+            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                $"mean over {s.Sources} held-out sources: f1 {s.MeanF1:0.0000}, ham blocked {s.MeanHamBlocked:P2}; worst f1 {s.WorstF1:0.0000} ({Markup.Escape(s.WorstSource)}); most ham blocked {s.MostHamBlocked:P2} ({Markup.Escape(s.MostHamBlockedSource)})"));
+        }
     }
 
     public static void WriteMetrics(IEnumerable<(string Part, BinaryMetrics Metrics)> rows)

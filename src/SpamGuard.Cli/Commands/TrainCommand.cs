@@ -47,6 +47,12 @@ internal static class TrainCommand
             DefaultValueFactory = _ => defaults.TargetFalsePositiveRate,
         }.InRange(0.0, 1.0, exclusive: true);
 
+        var heldOut = new Option<string>("--held-out")
+        {
+            Description = "How calibration and thresholds get scores the model did not train on: folds (k random folds) or sources (leave one source out: each video held out in turn, SMS by folds; thresholds must hold on every held-out source).",
+            DefaultValueFactory = _ => defaults.HeldOut,
+        };
+        heldOut.AcceptOnlyFromAmong([.. HeldOutGroups.Methods]);
         var writeValidation = new Option<FileInfo?>("--write-validation")
         {
             Description = "Also write the held-back validation rows as JSONL, to evaluate other models on exactly them later.",
@@ -57,7 +63,7 @@ internal static class TrainCommand
         };
         var command = new Command("train", "Train a model, calibrate it, choose thresholds and write it with its model card.")
         {
-            data, output, seed, fraction, name, version, wordNgrams, charNgrams, charAll, weighting, charWeighting, algorithm, l2, l1, targetFpr, writeValidation, writeOutOfFold, deduplicate, cues, balance,
+            data, output, seed, fraction, name, version, wordNgrams, charNgrams, charAll, weighting, charWeighting, algorithm, l2, l1, targetFpr, writeValidation, writeOutOfFold, deduplicate, cues, balance, heldOut,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -79,6 +85,7 @@ internal static class TrainCommand
                 L2Regularization = result.GetValue(l2),
                 L1Regularization = result.GetValue(l1),
                 TargetFalsePositiveRate = result.GetValue(targetFpr),
+                HeldOut = result.GetValue(heldOut)!,
             };
 
             // Checked here, after parsing and before reading the data: a command validator would read the options

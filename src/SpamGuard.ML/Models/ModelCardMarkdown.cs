@@ -58,10 +58,15 @@ internal static class ModelCardMarkdown
 
         if (card.CrossValidation is { } cv)
         {
+            var bySource = card.Trainer.Parameters.TryGetValue("held_out", out var heldOut) && heldOut == "sources";
             sb.AppendLine();
-            Line(sb, "## Cross-validation (out-of-fold scores of the training rows, at the same threshold)");
+            Line(sb, bySource
+                ? "## Leave-one-source-out (each source scored by a model trained without it, at the same threshold)"
+                : "## Cross-validation (out-of-fold scores of the training rows, at the same threshold)");
             sb.AppendLine();
-            Line(sb, "Configurations are compared on these figures, so that model selection does not touch the validation rows.");
+            Line(sb, bySource
+                ? "What a site the model never saw gets: each source of a multi-source corpus (each video) was held out in turn, a single-source corpus (SMS) by folds. Calibration and thresholds were chosen on these scores, and configurations are compared on them."
+                : "Configurations are compared on these figures, so that model selection does not touch the validation rows.");
             sb.AppendLine();
             Line(sb, "| part | rows | spam | ham | accuracy | precision | recall | F1 | MCC | AUC | ham blocked | spam caught |");
             Line(sb, "|---|---|---|---|---|---|---|---|---|---|---|---|");
@@ -69,6 +74,20 @@ internal static class ModelCardMarkdown
             foreach (var (corpus, m) in cv.PerCorpus)
             {
                 Row(sb, corpus, m);
+            }
+
+            if (bySource)
+            {
+                foreach (var (source, m) in cv.PerSource)
+                {
+                    Row(sb, "held out: " + source, m);
+                }
+
+                if (Evaluation.SourceSummary.Of(cv.PerSource) is { } summary)
+                {
+                    sb.AppendLine();
+                    Line(sb, $"Over the {summary.Sources} held-out sources: mean F1 {summary.MeanF1:0.0000}, worst {summary.WorstF1:0.0000} ({summary.WorstSource}); mean ham blocked {summary.MeanHamBlocked:P2}, most {summary.MostHamBlocked:P2} ({summary.MostHamBlockedSource}).");
+                }
             }
         }
 

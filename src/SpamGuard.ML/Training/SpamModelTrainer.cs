@@ -38,14 +38,15 @@ public static class SpamModelTrainer
         }
 
         var ml = new MLContext(seed: settings.Seed);
-        var folds = Math.Min(settings.CalibrationFolds, train.Count);
+        var (group, groupNames) = HeldOutGroups.Assign(train, settings);
+        var folds = groupNames.Count;
         var outOfFold = new List<(FeaturizedExample Row, double Margin)>(train.Count);
         for (var fold = 0; fold < folds; fold++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             progress?.Report(new TrainingProgress($"Calibration fold {fold + 1}/{folds}", 5 + (70.0 * fold / folds)));
-            var fit = train.Where(r => DataSplit.Fold(r, folds, settings.Seed) != fold).ToList();
-            var held = train.Where(r => DataSplit.Fold(r, folds, settings.Seed) == fold).ToList();
+            var fit = train.Where((r, i) => group[i] != fold).ToList();
+            var held = train.Where((r, i) => group[i] == fold).ToList();
             if (held.Count == 0 || !fit.Any(r => r.Example.IsSpam) || fit.All(r => r.Example.IsSpam))
             {
                 continue;
@@ -67,7 +68,7 @@ public static class SpamModelTrainer
         progress?.Report(new TrainingProgress("Calibrating", 75));
         var calibration = PlattCalibration.Fit(outOfFold.Select(o => o.Margin).ToList(), outOfFold.Select(o => o.Row.Example.IsSpam).ToList());
         var oofProbabilities = outOfFold
-            .Select(o => (o.Row.Example.Corpus, o.Row.Example.IsSpam, Probability: Probability.FromLogit(calibration.ToLogit(o.Margin))))
+            .Select(o => (Corpus: HeldOutGroups.RuleKey(o.Row.Example, settings), o.Row.Example.IsSpam, Probability: Probability.FromLogit(calibration.ToLogit(o.Margin))))
             .ToList();
         var spamThreshold = ThresholdSelector.SpamThreshold(oofProbabilities, settings.TargetFalsePositiveRate);
         var discardThreshold = ThresholdSelector.DiscardThreshold(oofProbabilities.Select(o => (o.IsSpam, o.Probability)), spamThreshold);
@@ -97,10 +98,12 @@ public static class SpamModelTrainer
             Split = new SplitDescription(
                 "Stratified by (corpus file, label); texts that are the same after normalisation, lower-casing and dropping punctuation are grouped on one side; order by sha256(seed|text).",
                 settings.ValidationFraction, trainAll.Count, train.Count, validation.Count),
-            Calibration = new CalibrationDescription("Platt scaling on out-of-fold margins", calibration.Slope, calibration.Offset, outOfFold.Count, folds),
-            Thresholds = new ThresholdDescription(spamThreshold, discardThreshold,
-                string.Create(CultureInfo.InvariantCulture,
-                    $"spam: of the thresholds {ThresholdSelector.MinimumSpamThreshold}..{ThresholdSelector.MaximumSpamThreshold} (step {ThresholdSelector.SpamThresholdStep}) that block at most {settings.TargetFalsePositiveRate:P1} of out-of-fold ham in every corpus, the one with the best worst-corpus out-of-fold F1; discard: above every out-of-fold ham score, within [{ThresholdSelector.MinimumDiscardThreshold}, {ThresholdSelector.MaximumDiscardThreshold}]")),
+            Calibration = new CalibrationDescription(
+                settings.HeldOut == HeldOutGroups.Sources
+                    ? "Platt scaling on leave-one-source-out margins (" + string.Join(", ", groupNames) + " held out in turn)"
+                    : "Platt scaling on out-of-fold margins",
+                calibration.Slope, calibration.Offset, outOfFold.Count, folds),
+            Thresholds = new ThresholdDescription(spamThreshold, discardThreshold, ThresholdRule(settings)),
             Validation = report,
             CrossValidation = crossValidation,
             FeatureCount = model.FeatureCount,
@@ -111,6 +114,15 @@ public static class SpamModelTrainer
         {
             OutOfFold = outOfFoldScores,
         };
+    }
+
+    private static string ThresholdRule(TrainerSettings settings)
+    {
+        var (scores, part) = settings.HeldOut == HeldOutGroups.Sources
+            ? ("leave-one-source-out", "held-out source")
+            : ("out-of-fold", "corpus");
+        return string.Create(CultureInfo.InvariantCulture,
+            $"spam: of the thresholds {ThresholdSelector.MinimumSpamThreshold}..{ThresholdSelector.MaximumSpamThreshold} (step {ThresholdSelector.SpamThresholdStep}) that block at most {settings.TargetFalsePositiveRate:P1} of {scores} ham on every {part}, the one with the best worst-{part} {scores} F1; discard: above every {scores} ham score, within [{ThresholdSelector.MinimumDiscardThreshold}, {ThresholdSelector.MaximumDiscardThreshold}]");
     }
 
     /// <summary>Scores labelled rows through the serving path and reports metrics overall, per corpus and per source.</summary>
@@ -203,6 +215,7 @@ public static class SpamModelTrainer
             DeduplicateTraining = Flag("deduplicate_training", defaults.DeduplicateTraining),
             BalanceClasses = Flag("balance_classes", defaults.BalanceClasses),
             CalibrationFolds = Value("calibration_folds", defaults.CalibrationFolds),
+            HeldOut = p.TryGetValue("held_out", out var heldOut) ? heldOut : defaults.HeldOut,
             TargetFalsePositiveRate = Value("target_false_positive_rate", defaults.TargetFalsePositiveRate),
         };
     }
@@ -228,6 +241,7 @@ public static class SpamModelTrainer
             ["cues"] = s.Cues ? "true" : "false",
             ["balance_classes"] = s.BalanceClasses ? "true" : "false",
             ["calibration_folds"] = s.CalibrationFolds.ToString(CultureInfo.InvariantCulture),
+            ["held_out"] = s.HeldOut,
             ["target_false_positive_rate"] = s.TargetFalsePositiveRate.ToString("R", CultureInfo.InvariantCulture),
         },
         $"content: word 1..{s.WordNgramLength}-grams ({s.Weighting}) and character {(s.CharNgramAllLengths ? "1.." : "")}{s.CharNgramLength}-grams ({s.CharWeighting}; none when 0), each block L2-normalised, "
@@ -261,6 +275,11 @@ public static class SpamModelTrainer
         {
             throw new ArgumentOutOfRangeException(nameof(settings),
                 "The svm trainer needs an L2 regularisation (its lambda) above 0, has no L1 term and ignores row weights (class balancing).");
+        }
+
+        if (!HeldOutGroups.Methods.Contains(settings.HeldOut))
+        {
+            throw new ArgumentOutOfRangeException(nameof(settings), $"Unknown held-out method '{settings.HeldOut}'; expected {string.Join(" or ", HeldOutGroups.Methods)}.");
         }
 
         if (settings.CalibrationFolds < 2)

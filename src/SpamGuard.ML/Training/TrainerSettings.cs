@@ -16,7 +16,12 @@ public sealed record TrainerSettings
     /// <summary>Folds used to get out-of-fold scores for calibration and thresholds.</summary>
     public int CalibrationFolds { get; init; } = 5;
 
-    /// <summary>Highest share of ham a threshold may block, per corpus, on out-of-fold scores.</summary>
+    /// <summary>How out-of-fold scores for calibration and thresholds are made: "folds" (k random folds, the default
+    /// so existing models reproduce) or "sources" (leave one source out; see <see cref="HeldOutGroups"/>).</summary>
+    public string HeldOut { get; init; } = HeldOutGroups.Folds;
+
+    /// <summary>Highest share of ham a threshold may block, per corpus (per held-out source with "sources"), on
+    /// out-of-fold scores.</summary>
     public double TargetFalsePositiveRate { get; init; } = 0.01;
 
     /// <summary>Word n-grams up to this length.</summary>
