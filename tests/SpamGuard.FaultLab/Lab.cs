@@ -134,6 +134,38 @@ internal sealed class Lab(LabOptions options, LabCounters counters)
         var attacker = await CreateSiteAsync(client, "https://attacker.lab.example/", cancellationToken);
         var victim = await CreateSiteAsync(client, "https://victim.lab.example/", cancellationToken);
         await new PoisoningFlood(client, attacker, victim, counters).RunAsync(cancellationToken);
+
+        await GateProbeAsync(client, cancellationToken);
+    }
+
+    /// <summary>
+    /// A node started while Redis is down, with the default SiteKeys:Required=false, in a deployment where keys exist:
+    /// it cannot know that keys exist, so it must refuse keyless calls rather than fall open. Every keyless check or
+    /// report it accepts is counted as gate_open. The node is then restarted as before, with Redis back.
+    /// </summary>
+    private async Task GateProbeAsync(LabClient client, CancellationToken cancellationToken)
+    {
+        counters.BeginPhase("gate-probe");
+        var redis = _redis!;
+        var server = _server!;
+        await redis.KillAsync();
+        await server.StopAsync();
+        await server.StartAsync(cancellationToken, keysRequired: false);
+        var comments = new CommentFactory(seed: 99);
+        for (var i = 0; i < 10; i++)
+        {
+            var (request, _) = comments.Next("https://site0.lab.example/");
+            request.UserIp = "192.0.2.77";
+            var check = await client.CallAsync("keyless_check", o => client.Filter.CheckCommentAsync(request, o), [], TimeSpan.FromSeconds(3), cancellationToken);
+            var report = await client.CallAsync("keyless_report", o => client.Filter.SubmitSpamAsync(new SubmitFeedbackRequest { Comment = request }, o), [], TimeSpan.FromSeconds(3), cancellationToken);
+            counters.Add("gate_open", (check.Ok ? 1 : 0) + (report.Ok ? 1 : 0));
+            counters.Add("gate_closed", (check.Ok ? 0 : 1) + (report.Ok ? 0 : 1));
+        }
+
+        await redis.StartAsync(cancellationToken);
+        await server.StopAsync();
+        await server.StartAsync(cancellationToken);
+        CountStackFrames();
     }
 
     private async Task SoakAsync(LoadRunner load, CancellationToken cancellationToken)

@@ -10,28 +10,42 @@ internal sealed class LabCounters
     /// <summary>The counts that must all be zero (the final machine-readable line, in this order).</summary>
     public static readonly string[] Failing =
     [
-        "checks_failed", "reports_lost", "reports_not_found", "http_5xx", "grpc_internal", "poisoned", "server_exited", "rss_not_flat",
+        "checks_failed", "reports_lost", "reports_not_found", "http_5xx", "grpc_internal", "poisoned", "gate_open", "server_exited", "rss_not_flat",
     ];
 
     private readonly ConcurrentDictionary<(string Phase, string Name), long> _counts = new();
     private readonly ConcurrentDictionary<string, ConcurrentBag<double>> _latencies = new(StringComparer.Ordinal);
     private readonly List<string> _phases = [];
+    private readonly Dictionary<string, (DateTime Start, DateTime End)> _times = new(StringComparer.Ordinal);
     private readonly List<string> _notes = [];
 
     public string Phase { get; private set; } = "setup";
 
     public void BeginPhase(string phase)
     {
+        var now = DateTime.UtcNow;
         lock (_phases)
         {
+            if (_times.TryGetValue(Phase, out var previous))
+            {
+                _times[Phase] = (previous.Start, now);
+            }
+
             _phases.Add(phase);
+            _times[phase] = (now, now);
         }
 
         Phase = phase;
         Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] phase {phase}");
     }
 
-    public void Add(string name, long amount = 1) => _counts.AddOrUpdate((Phase, name), amount, (_, old) => old + amount);
+    public void Add(string name, long amount = 1)
+    {
+        if (amount != 0)
+        {
+            _counts.AddOrUpdate((Phase, name), amount, (_, old) => old + amount);
+        }
+    }
 
     public void Latency(double milliseconds) => _latencies.GetOrAdd(Phase, _ => []).Add(milliseconds);
 
@@ -82,12 +96,13 @@ internal sealed class LabCounters
 
         text.AppendLine("(* = must be 0)");
         text.AppendLine();
-        text.AppendLine("check latency ms (answered OK)     p50      p99      max        n");
+        text.AppendLine("check latency ms (answered OK)     p50      p99      max        n  seconds  checks/s");
         foreach (var phase in phases.Where(_latencies.ContainsKey))
         {
             var sorted = _latencies[phase].Order().ToArray();
+            var seconds = _times.TryGetValue(phase, out var time) ? (time.End - time.Start).TotalSeconds : 0;
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"  {phase,-30} {Percentile(sorted, 0.50),8:F1} {Percentile(sorted, 0.99),8:F1} {sorted[^1],8:F1} {sorted.Length,8}");
+                $"  {phase,-30} {Percentile(sorted, 0.50),8:F1} {Percentile(sorted, 0.99),8:F1} {sorted[^1],8:F1} {sorted.Length,8} {seconds,8:F0} {(seconds > 0 ? sorted.Length / seconds : 0),9:F1}");
         }
 
         lock (_notes)

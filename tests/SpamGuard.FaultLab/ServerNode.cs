@@ -25,7 +25,9 @@ internal sealed class ServerNode(LabOptions options, int grpcPort, int httpPort,
 
     public long? RssKib() => _process?.RssKib();
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <param name="keysRequired">SiteKeys:Required; false only for the gate probe, which starts a node the way the
+    /// default configuration does.</param>
+    public async Task StartAsync(CancellationToken cancellationToken, bool keysRequired = true)
     {
         _process = new ChildProcess("spamguard-server", _dataDirectory, LogPath, pidFile);
         _process.Start("dotnet",
@@ -35,7 +37,7 @@ internal sealed class ServerNode(LabOptions options, int grpcPort, int httpPort,
             $"--Kestrel:Endpoints:Http:Url={HttpAddress}",
             $"--Redis:Configuration={redisEndpoint}",
             $"--Model:Path={options.ModelPath}",
-            "--SiteKeys:Required=true",
+            $"--SiteKeys:Required={(keysRequired ? "true" : "false")}",
             // The lab's load is many times a real site's; the limiter is exercised by the flood, not by the load.
             "--SiteKeys:RateLimit:RequestsPerMinute=0",
             "--Feedback:JournalReplaySeconds=1",
