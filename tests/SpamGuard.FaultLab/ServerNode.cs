@@ -27,7 +27,8 @@ internal sealed class ServerNode(LabOptions options, int grpcPort, int httpPort,
 
     /// <param name="keysRequired">SiteKeys:Required; false only for the gate probe, which starts a node the way the
     /// default configuration does.</param>
-    public async Task StartAsync(CancellationToken cancellationToken, bool keysRequired = true)
+    /// <param name="healthyWithin">How long /healthz may take to answer 200 (default 120 s); a TimeoutException after.</param>
+    public async Task StartAsync(CancellationToken cancellationToken, bool keysRequired = true, TimeSpan? healthyWithin = null)
     {
         _process = new ChildProcess("spamguard-server", _dataDirectory, LogPath, pidFile);
         _process.Start("dotnet",
@@ -50,7 +51,7 @@ internal sealed class ServerNode(LabOptions options, int grpcPort, int httpPort,
             ["Admin__Key"] = adminKey,
             ["Privacy__PseudonymSecret"] = _secret,
         });
-        await WaitUntilHealthyAsync(cancellationToken);
+        await WaitUntilHealthyAsync(healthyWithin ?? TimeSpan.FromSeconds(120), cancellationToken);
     }
 
     /// <summary>A graceful stop (SIGTERM), as systemd or Kubernetes does; false when it needed SIGKILL after 30 s.</summary>
@@ -97,10 +98,10 @@ internal sealed class ServerNode(LabOptions options, int grpcPort, int httpPort,
         }
     }
 
-    private async Task WaitUntilHealthyAsync(CancellationToken cancellationToken)
+    private async Task WaitUntilHealthyAsync(TimeSpan within, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
+        var deadline = DateTime.UtcNow + within;
         while (DateTime.UtcNow < deadline)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -125,6 +126,6 @@ internal sealed class ServerNode(LabOptions options, int grpcPort, int httpPort,
             await Task.Delay(200, cancellationToken);
         }
 
-        throw new TimeoutException(string.Create(CultureInfo.InvariantCulture, $"The SpamGuard server was not healthy within 120 s; see {LogPath}."));
+        throw new TimeoutException(string.Create(CultureInfo.InvariantCulture, $"The SpamGuard server was not healthy within {within.TotalSeconds} s; see {LogPath}."));
     }
 }
