@@ -20,6 +20,12 @@ public sealed class SpamModel : IScoringModel, IDisposable
     private readonly int _statisticsOffset;
     private readonly CharGramAttribution _charGrams;
     private readonly CompiledModel _compiled;
+
+    [ThreadStatic]
+    private static Dictionary<FeatureSlot, double>? t_bySlot;
+
+    [ThreadStatic]
+    private static List<(int Slot, double Contribution)>? t_charGrams;
     private volatile bool _disposed;
 
     private readonly float[] _statisticReference;
@@ -205,9 +211,12 @@ public sealed class SpamModel : IScoringModel, IDisposable
             return [];
         }
 
-        // Keyed by slot description: slots that mean the same thing share one (see FeatureSlots.Read).
-        var bySlot = new Dictionary<FeatureSlot, double>(ReferenceEqualityComparer.Instance);
-        var charGrams = new List<(int Slot, double Contribution)>();
+        // Keyed by slot description: slots that mean the same thing share one (see FeatureSlots.Read). Both are
+        // reused by this thread (cleared, they keep insertion order, so the result is as with new ones).
+        var bySlot = t_bySlot ??= new Dictionary<FeatureSlot, double>(ReferenceEqualityComparer.Instance);
+        var charGrams = t_charGrams ??= [];
+        bySlot.Clear();
+        charGrams.Clear();
         for (var k = 0; k < values.Length; k++)
         {
             var slot = indices[k];
