@@ -128,12 +128,14 @@ internal static class BenchCommand
         var all = new List<double>(comments.Count * runs);
         var perSecond = new List<double>();
         var cpuPerComment = new List<double>();
+        var bytesPerComment = new List<double>();
         using var process = Process.GetCurrentProcess();
         for (var run = 0; run < runs; run++)
         {
             var times = new double[comments.Count];
             process.Refresh();
             var cpuBefore = process.TotalProcessorTime;
+            var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
             var started = Stopwatch.GetTimestamp();
             for (var i = 0; i < comments.Count; i++)
             {
@@ -141,6 +143,8 @@ internal static class BenchCommand
                 scorer.Check(comments[i]);
                 times[i] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
             }
+
+            bytesPerComment.Add((GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / (double)comments.Count);
 
             perSecond.Add(comments.Count / Stopwatch.GetElapsedTime(started).TotalSeconds);
             process.Refresh();
@@ -157,6 +161,7 @@ internal static class BenchCommand
             ["p99_us"] = Percentile(all, 0.99),
             ["comments_per_second_one_thread"] = Percentile(perSecond, 0.5),
             ["mean_cpu_us_per_comment"] = Percentile(cpuPerComment, 0.5),
+            ["bytes_allocated_per_comment"] = Percentile(bytesPerComment, 0.5),
         };
     }
 

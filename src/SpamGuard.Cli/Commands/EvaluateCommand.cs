@@ -21,15 +21,19 @@ internal static class EvaluateCommand
         {
             Description = "Write every misclassified row, with its spam probability, as JSONL for error analysis.",
         };
+        var reference = new Option<bool>("--reference")
+        {
+            Description = "Score through ML.NET's prediction engine (the reference) instead of the compiled scorer the server uses.",
+        };
         var command = new Command("evaluate", "Score labelled comments with a model and print accuracy, precision, recall, f1, mcc, auc, ham blocked, spam caught and throughput.")
         {
-            model, data, json, errors,
+            model, data, json, errors, reference,
         };
         command.SetAction(result =>
         {
             try
             {
-                var scorer = OfflineScorer.Load(CliOptions.ResolveModelPath(result.GetValue(model)));
+                var scorer = OfflineScorer.Load(CliOptions.ResolveModelPath(result.GetValue(model)), result.GetValue(reference));
                 var (examples, _) = CorpusLoader.Load(result.GetValue(data)!);
                 var (metrics, report) = Evaluate(scorer, examples, result.GetValue(errors));
                 if (result.GetValue(json))

@@ -3,7 +3,6 @@ using SpamGuard.Core.Comments;
 using SpamGuard.Core.Scoring;
 using SpamGuard.ML.Data;
 using SpamGuard.ML.Models;
-using SpamGuard.ML.Scoring;
 
 namespace SpamGuard.Cli.Commands;
 
@@ -21,11 +20,12 @@ internal sealed class OfflineScorer
 
     public ModelCard Card { get; }
 
-    public static OfflineScorer Load(string zipPath)
+    /// <param name="reference">Score through ML.NET's prediction engine instead of the compiled scorer the server
+    /// uses: the reference the compiled scorer is tested against.</param>
+    public static OfflineScorer Load(string zipPath, bool reference = false)
     {
         var (model, card) = ModelFiles.Load(zipPath);
-        var classifier = new SpamClassifier();
-        classifier.Activate(model);
+        var classifier = new FixedClassifier(reference ? model.Reference : model);
         return new OfflineScorer(new CommentScorer(classifier, Options.Create(new ScoringOptions())), card);
     }
 
@@ -33,4 +33,10 @@ internal sealed class OfflineScorer
         new() { Site = EvaluationSite, Content = example.Content, Author = example.Author ?? "" };
 
     public CheckResult Check(Comment comment) => _scorer.Check(comment);
+
+    /// <summary>One model for the life of the process: the CLI never swaps versions.</summary>
+    private sealed class FixedClassifier(IScoringModel model) : ISpamClassifier
+    {
+        public IScoringModel? Current => model;
+    }
 }

@@ -18,7 +18,12 @@ public static class CommentFeatureExtractor
         return new CommentFeatures
         {
             Text = normalized.Text,
-            LinkHosts = string.Join(' ', normalized.LinkHosts),
+            LinkHosts = normalized.LinkHosts.Count switch
+            {
+                0 => "",
+                1 => normalized.LinkHosts[0],
+                _ => string.Join(' ', normalized.LinkHosts),
+            },
             LinkHostList = normalized.LinkHosts,
             AuthorTokens = AuthorTokens(author, emailDomain, authorUrl),
             CueTokens = SpamCues.Compute(normalized.Text),
@@ -37,7 +42,7 @@ public static class CommentFeatureExtractor
         // An absent name adds no token: one corpus has no names at all, so "no name" would only learn its base rate.
         if (name.Length > 0)
         {
-            if (name.Any(char.IsAsciiDigit))
+            if (name.AsSpan().IndexOfAnyInRange('0', '9') >= 0)
             {
                 tokens.Add("name_has_digits");
             }
@@ -47,12 +52,12 @@ public static class CommentFeatureExtractor
                 tokens.Add("name_has_link");
             }
 
-            if (name.Any(char.IsLetter) && !name.Any(char.IsLower))
+            if (HasLetter(name) && !HasLower(name))
             {
                 tokens.Add("name_all_caps");
             }
 
-            if (name.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length >= 4)
+            if (WordCount(name) >= 4)
             {
                 tokens.Add("name_long");
             }
@@ -70,6 +75,58 @@ public static class CommentFeatureExtractor
             tokens.Add(host is null ? "url_present" : "url_host=" + host);
         }
 
-        return string.Join(' ', tokens);
+        return tokens.Count switch
+        {
+            0 => "",
+            1 => tokens[0],
+            _ => string.Join(' ', tokens),
+        };
+    }
+
+    private static bool HasLetter(string s)
+    {
+        foreach (var c in s)
+        {
+            if (char.IsLetter(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool HasLower(string s)
+    {
+        foreach (var c in s)
+        {
+            if (char.IsLower(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Runs of characters between single spaces (as <c>Split(' ', RemoveEmptyEntries)</c> counts them).</summary>
+    private static int WordCount(string s)
+    {
+        var count = 0;
+        var inWord = false;
+        foreach (var c in s)
+        {
+            if (c == ' ')
+            {
+                inWord = false;
+            }
+            else if (!inWord)
+            {
+                inWord = true;
+                count++;
+            }
+        }
+
+        return count;
     }
 }

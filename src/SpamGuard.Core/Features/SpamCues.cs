@@ -67,15 +67,24 @@ public static partial class SpamCues
             return "";
         }
 
-        var present = new List<string>(Names.Count);
+        // Most comments show no cue or one: those return a constant string, allocating nothing.
+        string? first = null;
+        List<string>? more = null;
         for (var i = 0; i < Patterns.Length; i++)
         {
             if (Patterns[i]().IsMatch(text))
             {
-                present.Add(Names[i]);
+                if (first is null)
+                {
+                    first = Names[i];
+                }
+                else
+                {
+                    (more ??= [first]).Add(Names[i]);
+                }
             }
         }
 
-        return string.Join(' ', present);
+        return more is not null ? string.Join(' ', more) : first ?? "";
     }
 }

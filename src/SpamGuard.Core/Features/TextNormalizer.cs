@@ -83,6 +83,11 @@ public static partial class TextNormalizer
     /// <summary>Runs of white space become one space; leading and trailing white space goes.</summary>
     internal static string CollapseWhitespace(string text)
     {
+        if (IsCollapsed(text))
+        {
+            return text;
+        }
+
         var sb = new StringBuilder(text.Length);
         var pendingSpace = false;
         foreach (var c in text)
@@ -103,6 +108,29 @@ public static partial class TextNormalizer
         }
 
         return sb.ToString();
+    }
+
+    /// <summary>Whether <see cref="CollapseWhitespace"/> would return the text unchanged: only single spaces, none at
+    /// either end (most plain comments), so it is returned as it is instead of copied.</summary>
+    private static bool IsCollapsed(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == ' ')
+            {
+                if (i == 0 || i == text.Length - 1 || text[i + 1] == ' ')
+                {
+                    return false;
+                }
+            }
+            else if (char.IsWhiteSpace(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     // A scheme at the very start: "shop.com/buy?next=http://evil.com" is a bare host with a URL in its query.

@@ -38,8 +38,10 @@ public static class TextStatistics
         int capitalisedWords = 0, numberTokens = 0, wordLetters = 0, wordUpper = 0;
         var wordHasDigit = false;
         var currency = false;
-        foreach (var c in text.Append(' '))
+        // One pass, with a space after the last character so the last token is counted like the others.
+        for (var i = 0; i <= text.Length; i++)
         {
+            var c = i < text.Length ? text[i] : ' ';
             if (char.IsWhiteSpace(c))
             {
                 // End of a token: "FREE" and "URGENT" count as words in capitals, "08452810075" and "150p" as numbers.

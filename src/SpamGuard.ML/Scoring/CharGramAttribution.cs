@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using SpamGuard.Core.Explanations;
 using SpamGuard.Core.Features;
 
@@ -21,6 +22,9 @@ internal sealed class CharGramAttribution
     /// <summary>Stands for any UTF-16 surrogate: ML.NET names every one of them the same way.</summary>
     public const char Surrogate = '\uFFFF';
 
+    [ThreadStatic]
+    private static Scratch? t_scratch;
+
     private readonly string?[] _gramOfSlot;
     private readonly int[] _lengths;
 
@@ -33,10 +37,13 @@ internal sealed class CharGramAttribution
     }
 
     /// <summary>Splits the contributions of character n-gram slots over the words of <paramref name="text"/>.</summary>
-    /// <returns>Contribution per word (the word as shown to a moderator) and what could not be placed.</returns>
+    /// <returns>Contribution per word (the word as shown to a moderator) and what could not be placed. The dictionary
+    /// is reused by this thread: read it before the thread attributes again.</returns>
     public (Dictionary<string, double> PerWord, double Remainder) Attribute(string text, List<(int Slot, double Contribution)> grams)
     {
-        var perWord = new Dictionary<string, double>(StringComparer.Ordinal);
+        var scratch = t_scratch ??= new Scratch();
+        var perWord = scratch.PerWord;
+        perWord.Clear();
         if (grams.Count == 0)
         {
             return (perWord, 0);
@@ -44,24 +51,29 @@ internal sealed class CharGramAttribution
 
         // Only the n-grams this text has are looked for: a table of a few dozen stays in cache, the model's whole
         // vocabulary would not.
-        var indexOfGram = new Dictionary<string, int>(grams.Count, StringComparer.Ordinal);
+        var indexOfGram = scratch.IndexOfGram;
+        indexOfGram.Clear();
         for (var g = 0; g < grams.Count; g++)
         {
             indexOfGram[_gramOfSlot[grams[g].Slot]!] = g;
         }
 
         var lookup = indexOfGram.GetAlternateLookup<ReadOnlySpan<char>>();
-        var (sequence, owner, words) = Reconstruct(text);
-        var occurrences = new int[grams.Count];
-        var placed = new List<(int Gram, int Word)>(sequence.Length);
-        foreach (var length in _lengths)
+        var length = Reconstruct(text, scratch);
+        var sequence = scratch.Sequence.AsSpan(0, length);
+        var owner = scratch.Owner.AsSpan(0, length);
+        var words = scratch.Words;
+        var occurrences = scratch.Occurrences(grams.Count);
+        var placed = scratch.Placed;
+        placed.Clear();
+        foreach (var n in _lengths)
         {
-            for (var i = 0; i + length <= sequence.Length; i++)
+            for (var i = 0; i + n <= sequence.Length; i++)
             {
-                if (lookup.TryGetValue(sequence.AsSpan(i, length), out var g))
+                if (lookup.TryGetValue(sequence.Slice(i, n), out var g))
                 {
                     occurrences[g]++;
-                    placed.Add((g, MainOwner(owner, i, length)));
+                    placed.Add((g, MainOwner(owner, i, n)));
                 }
             }
         }
@@ -72,7 +84,7 @@ internal sealed class CharGramAttribution
             remainder += occurrences[g] == 0 ? grams[g].Contribution : 0;
         }
 
-        var perWordIndex = new double[words.Count];
+        var perWordIndex = scratch.PerWordIndex(words.Count);
         foreach (var (g, word) in placed)
         {
             var share = grams[g].Contribution / occurrences[g];
@@ -91,7 +103,7 @@ internal sealed class CharGramAttribution
             if (perWordIndex[w] != 0)
             {
                 var evidence = Evidence(text.AsSpan(words[w].Start, words[w].Length));
-                perWord[evidence] = perWord.GetValueOrDefault(evidence) + perWordIndex[w];
+                CollectionsMarshal.GetValueRefOrAddDefault(perWord, evidence, out _) += perWordIndex[w];
             }
         }
 
@@ -100,12 +112,13 @@ internal sealed class CharGramAttribution
 
     // The featuriser normalises each character (FeaturizerCharacterMap) and wraps the text in markers; the same is
     // done here, with runs of white space as one space, remembering which word each character came from (-1 for
-    // markers and spaces).
-    private static (char[] Sequence, int[] Owner, List<(int Start, int Length)> Words) Reconstruct(string text)
+    // markers and spaces). Written into the thread's scratch; returns the sequence's length.
+    private static int Reconstruct(string text, Scratch scratch)
     {
-        var sequence = new char[text.Length + 2];
-        var owner = new int[text.Length + 2];
-        var words = new List<(int Start, int Length)>();
+        var sequence = scratch.SequenceBuffer(text.Length + 2);
+        var owner = scratch.Owner;
+        var words = scratch.Words;
+        words.Clear();
         var n = 0;
         sequence[n] = Start;
         owner[n++] = -1;
@@ -142,11 +155,11 @@ internal sealed class CharGramAttribution
 
         sequence[n] = End;
         owner[n++] = -1;
-        return (sequence[..n], owner[..n], words);
+        return n;
     }
 
     /// <summary>The word most of the n-gram's characters come from ("e fr" belongs to "free" in "the free").</summary>
-    private static int MainOwner(int[] owner, int start, int length)
+    private static int MainOwner(ReadOnlySpan<int> owner, int start, int length)
     {
         int best = -1, bestCount = 0;
         for (var i = start; i < start + length; i++)
@@ -185,5 +198,54 @@ internal sealed class CharGramAttribution
 
         shown = EvidenceMask.Apply(shown);
         return shown.Length <= MaxEvidenceLength ? shown : shown[..MaxEvidenceLength] + "…";
+    }
+
+    /// <summary>What one attribution needs, kept by the thread between checks so a check allocates none of it.</summary>
+    private sealed class Scratch
+    {
+        private double[] _perWordIndex = new double[64];
+        private int[] _occurrences = new int[64];
+
+        public Dictionary<string, double> PerWord { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, int> IndexOfGram { get; } = new(StringComparer.Ordinal);
+
+        public List<(int Start, int Length)> Words { get; } = [];
+
+        public List<(int Gram, int Word)> Placed { get; } = [];
+
+        public char[] Sequence { get; private set; } = new char[256];
+
+        public int[] Owner { get; private set; } = new int[256];
+
+        public char[] SequenceBuffer(int length)
+        {
+            if (Sequence.Length < length || Sequence.Length > (1 << 16) && length < 256)
+            {
+                // Grown for a long comment; shrunk again after one, so a thread does not keep 64 KiB buffers for ever.
+                Sequence = new char[Math.Max(length, 256)];
+                Owner = new int[Sequence.Length];
+            }
+
+            return Sequence;
+        }
+
+        public int[] Occurrences(int count) => Cleared(ref _occurrences, count);
+
+        public double[] PerWordIndex(int count) => Cleared(ref _perWordIndex, count);
+
+        private static T[] Cleared<T>(ref T[] buffer, int count)
+        {
+            if (buffer.Length < count)
+            {
+                buffer = new T[Math.Max(count, buffer.Length * 2)];
+            }
+            else
+            {
+                Array.Clear(buffer, 0, count);
+            }
+
+            return buffer;
+        }
     }
 }

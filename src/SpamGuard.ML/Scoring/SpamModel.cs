@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.ObjectPool;
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using SpamGuard.Core.Explanations;
 using SpamGuard.Core.Features;
 using SpamGuard.Core.Scoring;
@@ -20,6 +19,14 @@ public sealed class SpamModel : IScoringModel, IDisposable
     private readonly FeatureSlot[] _slots;
     private readonly int _statisticsOffset;
     private readonly CharGramAttribution _charGrams;
+    private readonly CompiledModel _compiled;
+
+    [ThreadStatic]
+    private static Dictionary<FeatureSlot, double>? t_bySlot;
+
+    [ThreadStatic]
+    private static List<(int Slot, double Contribution)>? t_charGrams;
+    private volatile bool _disposed;
 
     private readonly float[] _statisticReference;
     private readonly double _baseLogit;
@@ -58,9 +65,43 @@ public sealed class SpamModel : IScoringModel, IDisposable
         }
 
         _baseLogit = calibration.ToLogit(referenceMargin);
-        // The provider's pool disposes the engines it holds when it is disposed, and any returned afterwards.
+        // The provider's pool disposes the engines it holds when it is disposed, and any returned afterwards. Engines
+        // are built on first use: only the reference path (and the check below) needs them.
         _pool = new DefaultObjectPoolProvider { MaximumRetained = Environment.ProcessorCount * 4 }
             .Create(new LeasePolicy(ml, transformer, inputSchema));
+        _compiled = CompiledModel.Compile(LoadedForm(ml, transformer, inputSchema), inputSchema, outputSchema, linear);
+        CheckCompiledAgreesWithReference();
+    }
+
+    // The compiled scorer reads the pipeline in the shape ML.NET gives it when loading a file; a freshly fitted one
+    // is brought to that shape by a round trip through memory.
+    private static ITransformer LoadedForm(MLContext ml, ITransformer transformer, DataViewSchema inputSchema)
+    {
+        if (MlNetInternals.IsLoadedForm(transformer))
+        {
+            return transformer;
+        }
+
+        using var stream = new MemoryStream();
+        ml.Model.Save(transformer, inputSchema, stream);
+        stream.Position = 0;
+        return ml.Model.Load(stream, out _);
+    }
+
+    /// <summary>A model whose compiled scorer disagrees with ML.NET on a comment that fires every kind of feature
+    /// is refused at load, not served with wrong scores (an ML.NET upgrade that changes a featuriser).</summary>
+    private void CheckCompiledAgreesWithReference()
+    {
+        var probe = CommentFeatureExtractor.Extract(
+            "WINNER!! Café déjà-vu, txt WIN to 80082 for £100: http://prize-shop.example/claim 😀 free free entry",
+            "BOB 99", "mail.example", new Uri("http://my-site.example/"));
+        var compiled = Margin(probe);
+        var reference = MarginReference(probe);
+        if (Math.Abs(compiled - reference) > 1e-4 * (1 + Math.Abs(reference)))
+        {
+            throw new InvalidOperationException(
+                $"The compiled scorer gives margin {compiled} where ML.NET gives {reference} for the load-time probe.");
+        }
     }
 
     public string Version { get; }
@@ -78,15 +119,66 @@ public sealed class SpamModel : IScoringModel, IDisposable
     /// <summary>Number of features the linear model weighs.</summary>
     public int FeatureCount => _weights.Length;
 
+    /// <summary>Scores through the compiled scorer: the comment is featurised once into buffers reused by this thread,
+    /// and the margin and the contributions come from that one vector.</summary>
     public ModelScore Score(CommentFeatures features, int maxContributions)
     {
         ArgumentNullException.ThrowIfNull(features);
-        return Predict(features, output => new ModelScore(
-            Calibration.ToLogit(output.Score), _baseLogit, TopContributions(output.Features, features, maxContributions)));
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var vector = _compiled.Featurize(features);
+        var margin = _compiled.Margin(vector);
+        var top = TopContributions(vector.Indices.AsSpan(0, vector.Count), vector.Values.AsSpan(0, vector.Count), vector.Statistics, features, maxContributions);
+        return new ModelScore(Calibration.ToLogit(margin), _baseLogit, top);
     }
 
-    /// <summary>Raw margin only, for evaluation loops that need no explanation.</summary>
+    /// <summary>Scores through ML.NET's prediction engine: the reference the compiled scorer is tested against.</summary>
+    public ModelScore ScoreReference(CommentFeatures features, int maxContributions)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        return Predict(features, output =>
+        {
+            var vector = output.Features;
+            var values = vector.GetValues();
+            var indices = vector.GetIndices();
+            var sparseIndices = new List<int>(values.Length);
+            var sparseValues = new List<float>(values.Length);
+            for (var k = 0; k < values.Length; k++)
+            {
+                var slot = vector.IsDense ? k : indices[k];
+                if (slot >= _statisticsOffset)
+                {
+                    break;
+                }
+
+                sparseIndices.Add(slot);
+                sparseValues.Add(values[k]);
+            }
+
+            var statistics = new float[ModelInput.StatisticCount];
+            for (var j = 0; j < statistics.Length; j++)
+            {
+                statistics[j] = vector.GetItemOrDefault(_statisticsOffset + j);
+            }
+
+            return new ModelScore(Calibration.ToLogit(output.Score), _baseLogit,
+                TopContributions(CollectionsMarshal.AsSpan(sparseIndices), CollectionsMarshal.AsSpan(sparseValues), statistics, features, maxContributions));
+        });
+    }
+
+    /// <summary>This model scored through ML.NET's prediction engine (<see cref="ScoreReference"/>), for comparing
+    /// the compiled scorer with its reference end to end (<c>spamguard evaluate --reference</c>).</summary>
+    public IScoringModel Reference => new ReferenceModel(this);
+
+    /// <summary>Raw margin only, for evaluation loops that need no explanation (compiled scorer).</summary>
     public double Margin(CommentFeatures features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _compiled.Margin(_compiled.Featurize(features));
+    }
+
+    /// <summary>Raw margin from ML.NET's prediction engine (the reference).</summary>
+    public double MarginReference(CommentFeatures features)
     {
         ArgumentNullException.ThrowIfNull(features);
         return Predict(features, static output => (double)output.Score);
@@ -111,27 +203,23 @@ public sealed class SpamModel : IScoringModel, IDisposable
     // Contribution of sparse slot i is Slope * w_i * x_i, of statistic j Slope * w_j * (x_j - reference_j): these plus
     // the base log-odds (bias and reference statistics) sum exactly to the logit. Every non-zero slot is gathered
     // into its signal before the strongest are chosen, so a word made of many small n-grams ranks by its total.
-    private List<Signal> TopContributions(VBuffer<float> vector, CommentFeatures features, int max)
+    private List<Signal> TopContributions(ReadOnlySpan<int> indices, ReadOnlySpan<float> values, ReadOnlySpan<float> statistics,
+        CommentFeatures features, int max)
     {
         if (max <= 0)
         {
             return [];
         }
 
-        // Keyed by slot description: slots that mean the same thing share one (see FeatureSlots.Read).
-        var bySlot = new Dictionary<FeatureSlot, double>(ReferenceEqualityComparer.Instance);
-        var charGrams = new List<(int Slot, double Contribution)>();
-        var values = vector.GetValues();
-        var indices = vector.GetIndices();
-        var dense = vector.IsDense;
+        // Keyed by slot description: slots that mean the same thing share one (see FeatureSlots.Read). Both are
+        // reused by this thread (cleared, they keep insertion order, so the result is as with new ones).
+        var bySlot = t_bySlot ??= new Dictionary<FeatureSlot, double>(ReferenceEqualityComparer.Instance);
+        var charGrams = t_charGrams ??= [];
+        bySlot.Clear();
+        charGrams.Clear();
         for (var k = 0; k < values.Length; k++)
         {
-            var slot = dense ? k : indices[k];
-            if (slot >= _statisticsOffset)
-            {
-                break;
-            }
-
+            var slot = indices[k];
             if (values[k] == 0)
             {
                 continue;
@@ -167,7 +255,7 @@ public sealed class SpamModel : IScoringModel, IDisposable
         {
             var slot = _statisticsOffset + j;
             var info = _slots[slot];
-            var weight = Calibration.Slope * _weights[slot] * (vector.GetItemOrDefault(slot) - _statisticReference[j]);
+            var weight = Calibration.Slope * _weights[slot] * (statistics[j] - _statisticReference[j]);
             if (Kept(top, max, weight))
             {
                 Keep(top, max, info.Name, info.Kind, weight, FeatureSlots.StatisticEvidence(j, features.Statistics[j]));
@@ -207,7 +295,21 @@ public sealed class SpamModel : IScoringModel, IDisposable
     /// Releases the pooled prediction engines. Only when no check can still use this model: at shutdown, not when a
     /// newer version is activated (a check may have read this one just before the swap).
     /// </summary>
-    public void Dispose() => (_pool as IDisposable)?.Dispose();
+    public void Dispose()
+    {
+        // The compiled scorer holds nothing to release, but a disposed model is not scored with, whichever path.
+        _disposed = true;
+        (_pool as IDisposable)?.Dispose();
+    }
+
+    private sealed class ReferenceModel(SpamModel model) : IScoringModel
+    {
+        public string Version => model.Version;
+
+        public Thresholds Thresholds => model.Thresholds;
+
+        public ModelScore Score(CommentFeatures features, int maxContributions) => model.ScoreReference(features, maxContributions);
+    }
 
     private sealed class Lease(PredictionEngine<ModelInput, ModelOutput> engine) : IDisposable
     {
