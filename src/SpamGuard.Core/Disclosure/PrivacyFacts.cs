@@ -62,7 +62,8 @@ public static class PrivacyFactsBuilder
     ];
 
     /// <param name="sharedStore">Where shared data lives: "Redis" when configured, else in this process.</param>
-    /// <param name="privacyUrl">The absolute address of the privacy page, for the snippet.</param>
+    /// <param name="privacyUrl">The address of the privacy page, for the snippet: absolute when the operator configured
+    /// the public address, else relative.</param>
     public static PrivacyFacts Build(PrivacyOptions privacy, FeedbackOptions feedback, bool sharedStore, Uri privacyUrl)
     {
         ArgumentNullException.ThrowIfNull(privacy);
@@ -109,7 +110,7 @@ public static class PrivacyFactsBuilder
             "and your reported comments (so they are not used for retraining), and reports how many of each were removed. " +
             "A model already retrained from reports keeps weights of words and phrases, not comments or any pseudonym. " +
             "Otherwise every entry expires on its own after the time stated above.";
-        var link = privacyUrl.AbsoluteUri;
+        var link = privacyUrl.IsAbsoluteUri ? privacyUrl.AbsoluteUri : privacyUrl.OriginalString;
         var snippet = new NoticeSnippet(
             $"<p class=\"spamguard-notice\">This site uses SpamGuard to reduce spam. <a href=\"{WebUtility.HtmlEncode(link)}\">Learn how your comment data is processed</a>.</p>",
             $"This site uses SpamGuard to reduce spam. Learn how your comment data is processed: {link}");

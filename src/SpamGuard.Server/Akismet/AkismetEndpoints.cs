@@ -23,6 +23,8 @@ internal static class AkismetEndpoints
 {
     public const string Thanks = "Thanks for making the web a better place.";
 
+    private static readonly Uri ExplanationProbeSite = new("https://explanation.invalid/");
+
     private static readonly JsonFormatter ExplanationJson = new(JsonFormatter.Settings.Default.WithPreserveProtoFieldNames(true));
 
     public static IEndpointRouteBuilder MapAkismet(this IEndpointRouteBuilder endpoints)
@@ -191,9 +193,27 @@ internal static class AkismetEndpoints
         await RespondAsync(context, async services =>
         {
             var form = await ReadAsync(context, services, bodyRequired: false);
-            var record = await services.GetRequiredService<SiteCallService>().ExplainAsync(form.Key, guid, context.RequestAborted);
+            // The key is judged before the id is looked up, so a caller without a valid key gets the same answer
+            // for every id and cannot learn which exist. (Any site will do: only "no valid key" matters here.)
+            var gate = await services.GetRequiredService<SiteKeyGate>().DecideAsync(form.Key, ExplanationProbeSite, context.RequestAborted);
+            if (gate.Access == SiteAccess.Unauthenticated)
+            {
+                throw new SiteCallRefusedException(SiteRefusal.Unauthenticated, "A valid site key is required.");
+            }
+
+            CheckRecord? record;
+            try
+            {
+                record = await services.GetRequiredService<SiteCallService>().ExplainAsync(form.Key, guid, context.RequestAborted);
+            }
+            catch (SiteCallRefusedException ex) when (ex.Reason == SiteRefusal.OtherSite)
+            {
+                // Another site's check looks exactly like an unknown one.
+                record = null;
+            }
+
             return record is null
-                ? new AkismetAnswer(404, JsonSerializer.Serialize(new Dictionary<string, string> { ["error"] = "No kept check has this guid: unknown, expired, or a test call (is_test), which is not kept." }), "application/json; charset=utf-8")
+                ? new AkismetAnswer(404, JsonSerializer.Serialize(new Dictionary<string, string> { ["error"] = "No kept check of this key's sites has this guid: unknown, expired, another site's, or a test call (is_test), which is not kept." }), "application/json; charset=utf-8")
                 : new AkismetAnswer(200, ExplanationJson.Format(record.ToResponse()), "application/json; charset=utf-8");
         });
     }
@@ -211,6 +231,7 @@ internal static class AkismetEndpoints
         }
         catch (AkismetInvalidException ex)
         {
+            Log.AkismetRejected(logger, context.Request.Path.ToString(), ex.Message);
             answer = Invalid(ex.Message);
         }
         catch (InvalidRequestException ex)

@@ -80,6 +80,12 @@ internal sealed class AkismetForm
                 throw new AkismetInvalidException("Send the fields as a form: Content-Type application/x-www-form-urlencoded.");
             }
 
+            // The framework would throw (a 500) on a charset it cannot decode, such as UTF-7, which it refuses.
+            if (FormCharset.Unsupported(request.ContentType) is { } charset)
+            {
+                throw new AkismetInvalidException(FormCharset.Describe(charset));
+            }
+
             if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
             {
                 size.MaxRequestBodySize = MaxBodyBytes(limits);
@@ -99,6 +105,12 @@ internal sealed class AkismetForm
             catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException or IOException or FormatException)
             {
                 throw new AkismetInvalidException($"The form could not be read: {ex.Message}");
+            }
+            catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
+            {
+                // A multipart part declaring a charset the runtime refuses (UTF-7) or does not know; the top-level
+                // Content-Type was checked above.
+                throw new AkismetInvalidException("A part of the form declares a charset this server does not read: send every part as UTF-8.");
             }
         }
         else if (bodyRequired && !HttpMethods.IsPost(request.Method))

@@ -49,6 +49,7 @@ internal static class SpamGuardApp
         builder.Services.AddSingleton<AdminKeyVerifier>();
         builder.Services.AddSingleton<AdminAuthenticator>();
         builder.Services.AddSingleton<ErrorMappingInterceptor>();
+        builder.Services.AddSpamGuardEdge();
         builder.Services.AddGrpc(grpc =>
         {
             grpc.Interceptors.Add<ErrorMappingInterceptor>();
@@ -89,6 +90,7 @@ internal static class SpamGuardApp
             app.Services.GetRequiredService<IConnectionMultiplexer>();
         }
 
+        app.UseSpamGuardEdge();
         app.MapGrpcService<CommentFilterService>();
         app.MapGrpcService<ModelAdminService>();
         app.MapGrpcHealthChecksService();
@@ -97,8 +99,9 @@ internal static class SpamGuardApp
         app.MapAkismet();
         app.MapPrivacyPage();
         app.MapReceiptPage();
-        // Prometheus text format of the "SpamGuard" meter and the ASP.NET Core/Kestrel meters.
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        // Prometheus text format of the "SpamGuard" meter and the ASP.NET Core/Kestrel meters, behind the admin key
+        // or on its own listener (Metrics:Url).
+        app.MapSpamGuardMetrics();
 
         return app;
     }

@@ -14,7 +14,7 @@ internal static class SpamGuardPages
         "Health: GET /healthz\n" +
         "Akismet REST: POST /1.1/verify-key, /1.1/comment-check, /1.1/submit-spam, /1.1/submit-ham; /1.2/usage-limit, /1.2/key-sites; GET /1.1/explanation/{guid}\n" +
         "Privacy: GET /privacy (HTML), GET /privacy.json\n" +
-        "Metrics: GET /metrics (Prometheus)\n";
+        "Metrics: GET /metrics (Prometheus; Authorization: Bearer <admin key>, or without a key on the Metrics:Url listener)\n";
 
     public static IEndpointRouteBuilder MapSpamGuardPages(this IEndpointRouteBuilder endpoints)
     {

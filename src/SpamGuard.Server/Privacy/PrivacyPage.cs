@@ -52,7 +52,7 @@ internal static class PrivacyPage
         var privacy = services.GetRequiredService<IOptions<PrivacyOptions>>().Value;
         var feedback = services.GetRequiredService<IOptions<FeedbackOptions>>().Value;
         var redis = !string.IsNullOrWhiteSpace(services.GetRequiredService<IOptions<RedisOptions>>().Value.Configuration);
-        var url = new Uri($"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}/privacy");
+        var url = services.GetRequiredService<IOptions<PrivacyLinkOptions>>().Value.PrivacyUrl();
         return PrivacyFactsBuilder.Build(privacy, feedback, redis, url);
     }
 
@@ -62,12 +62,9 @@ internal static class PrivacyPage
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n" +
         $"<title>{title}</title>\n<style>{Style}</style>\n</head>\n<body>\n<main>\n<h1>{title}</h1>\n";
 
-    internal static void Secure(HttpResponse response)
-    {
-        response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
-        response.Headers.XContentTypeOptions = "nosniff";
-        response.Headers["Referrer-Policy"] = "no-referrer";
-    }
+    /// <summary>This page's Content-Security-Policy, which admits its one style block; the other security headers
+    /// come from <see cref="Hosting.SecurityHeaders"/> for every response.</summary>
+    internal static void Secure(HttpResponse response) => response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
 
     internal static string Render(PrivacyFacts facts)
     {

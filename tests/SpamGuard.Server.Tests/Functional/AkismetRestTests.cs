@@ -166,10 +166,53 @@ public sealed class AkismetRestTests
         Assert.Contains(explanation.GetProperty("signals").EnumerateArray(), s => s.GetProperty("evidence").GetString() == "pills");
         Assert.Contains(explanation.GetProperty("processing").EnumerateArray(), p => p.GetProperty("field").GetString() == "user_ip");
         Assert.Equal(mine.Body, byBearer.Body);
-        Assert.Equal("invalid", others.Body);
+        // Another site's check looks like an unknown one; without a valid key, no id gets an answer.
+        Assert.Equal((unknown.Status, unknown.Body), (others.Status, others.Body));
         Assert.Equal("invalid", none.Body);
         Assert.Equal(HttpStatusCode.NotFound, unknown.Status);
         Assert.Equal(HttpStatusCode.NotFound, malformed.Status);
+    }
+
+    [Fact]
+    public async Task Explanation_WithoutAValidKey_AnswersTheSameForKnownAndUnknownIds()
+    {
+        // Arrange
+        await using var host = await StartAsync();
+        var key = await CreateKeyAsync(host, Requests.Site);
+        var check = await AkismetHttp.PostAsync(host, "/1.1/comment-check", With(AkismetHttp.Comment("cheap pills"), "api_key", key));
+        var known = check.Header("X-akismet-guid")!;
+        var unknown = new string('0', 32);
+
+        foreach (var query in new[] { "", "?api_key=sgnotavalidkeyatall0000000000000", $"?api_key={key}x" })
+        {
+            // Act
+            var a = await AkismetHttp.SendAsync(host, new HttpRequestMessage(HttpMethod.Get, $"/1.1/explanation/{known}{query}"));
+            var b = await AkismetHttp.SendAsync(host, new HttpRequestMessage(HttpMethod.Get, $"/1.1/explanation/{unknown}{query}"));
+
+            // Assert
+            Assert.Equal((a.Status, a.Body, a.Header("X-akismet-debug-help")), (b.Status, b.Body, b.Header("X-akismet-debug-help")));
+            Assert.Equal("invalid", a.Body);
+        }
+    }
+
+    [Theory]
+    [InlineData("bearer")]
+    [InlineData("BEARER")]
+    public async Task BearerScheme_IsCaseInsensitive_ForGrpcAdminAndRestCalls(string scheme)
+    {
+        await using var host = await StartAsync();
+        var key = await CreateKeyAsync(host, Requests.Site);
+
+        var keys = await new ModelAdmin.ModelAdminClient(host.Channel).ListSiteKeysAsync(
+            new ListSiteKeysRequest(), new Metadata { { "authorization", $"{scheme} {AdminKey}" } }, deadline: SpamGuardHost.Deadline);
+        var usage = await AkismetHttp.SendAsync(host, new HttpRequestMessage(HttpMethod.Get, "/1.2/usage-limit") { Headers = { { "Authorization", $"{scheme} {key}" } } });
+        var check = await new CommentFilter.CommentFilterClient(host.Channel).CheckCommentAsync(
+            Requests.WithContent("a kind word"), new Metadata { { "authorization", $"{scheme} {key}" } }, deadline: SpamGuardHost.Deadline);
+
+        Assert.Single(keys.Keys);
+        Assert.Equal(HttpStatusCode.OK, usage.Status);
+        Assert.Contains("\"limit\"", usage.Body, StringComparison.Ordinal);
+        Assert.NotEmpty(check.CheckId);
     }
 
     [Fact]

@@ -82,17 +82,57 @@ public sealed class PrivacyPageTests
     }
 
     [Fact]
-    public async Task Snippet_LinksToThisServersPrivacyPage_InHtmlAndPlainText()
+    public async Task Snippet_LinksToTheConfiguredPublicAddress_InHtmlAndPlainText()
     {
-        await using var host = await SpamGuardHost.StartAsync(new KeywordTestModel());
+        await using var host = await SpamGuardHost.StartAsync(new KeywordTestModel(), "--Privacy:PublicBaseUrl=https://spam.example.org/filter");
 
         var (html, json, _) = await FetchAsync(host);
 
-        var expected = $"http://127.0.0.1:{host.HttpPort}/privacy";
+        const string expected = "https://spam.example.org/filter/privacy";
         var snippet = json.GetProperty("snippet");
         Assert.Contains($"href=\"{expected}\"", snippet.GetProperty("html").GetString(), StringComparison.Ordinal);
         Assert.EndsWith(expected, snippet.GetProperty("text").GetString(), StringComparison.Ordinal);
         Assert.Contains("Learn how your comment data is processed", html, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("https://spam.example.org")]
+    public async Task Snippet_NeverLinksToTheRequestsHostHeader(string? publicBaseUrl)
+    {
+        // Arrange
+        string[] args = publicBaseUrl is null ? [] : [$"--Privacy:PublicBaseUrl={publicBaseUrl}"];
+        await using var host = await SpamGuardHost.StartAsync(new KeywordTestModel(), args);
+        const string hostile = "attacker.example";
+
+        // Act
+        var bodies = new List<string>();
+        foreach (var path in new[] { "/privacy", "/privacy.json", "/privacy/receipt/00000000000000000000000000000000" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Host = $"{hostile}:{host.HttpPort}";
+            using var timeout = new CancellationTokenSource(SpamGuardHost.CallTimeout);
+            var response = await host.Http.SendAsync(request, timeout.Token);
+            bodies.Add(await response.Content.ReadAsStringAsync(timeout.Token));
+        }
+
+        // Assert
+        Assert.All(bodies, body => Assert.DoesNotContain(hostile, body, StringComparison.OrdinalIgnoreCase));
+        using var json = JsonDocument.Parse(bodies[1]);
+        var text = json.RootElement.GetProperty("snippet").GetProperty("text").GetString();
+        Assert.EndsWith(publicBaseUrl is null ? " /privacy" : publicBaseUrl + "/privacy", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("spam.example.org")]
+    [InlineData("ftp://spam.example.org/")]
+    [InlineData("https://spam.example.org/?x=1")]
+    public async Task PublicBaseUrl_NotAnAbsoluteHttpUrl_FailsTheStart(string value)
+    {
+        var ex = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(
+            () => SpamGuardHost.StartAsync(new KeywordTestModel(), $"--Privacy:PublicBaseUrl={value}"));
+
+        Assert.Contains("Privacy:PublicBaseUrl", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

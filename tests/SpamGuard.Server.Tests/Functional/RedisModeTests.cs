@@ -197,7 +197,8 @@ public sealed class RedisModeTests
     {
         var port = LoopbackPorts.FreePair().First;
         await using var node = await SpamGuardHost.StartAsync(new KeywordTestModel(),
-            $"--Redis:Configuration=127.0.0.1:{port}", $"--Privacy:PseudonymSecret={RedisNodes.Secret}", "--Redis:ConnectTimeoutMilliseconds=200");
+            $"--Redis:Configuration=127.0.0.1:{port}", $"--Privacy:PseudonymSecret={RedisNodes.Secret}", "--Redis:ConnectTimeoutMilliseconds=200",
+            $"--Admin:Key={SiteKeysForTests.AdminKey}");
         var client = new CommentFilter.CommentFilterClient(node.Channel);
 
         var check = await client.CheckCommentAsync(From("10.50.0.1", "cheap pills"), deadline: SpamGuardHost.Deadline);
@@ -208,7 +209,8 @@ public sealed class RedisModeTests
         Assert.Equal(FeedbackOutcome.Queued, report.Outcome);
 
         // Operators see the degradation in the metrics, not only in the responses.
-        var metrics = await node.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        using var scrape = new HttpRequestMessage(HttpMethod.Get, "/metrics") { Headers = { { "Authorization", "Bearer " + SiteKeysForTests.AdminKey } } };
+        var metrics = await (await node.Http.SendAsync(scrape)).EnsureSuccessStatusCode().Content.ReadAsStringAsync();
         Assert.Matches(@"(?m)^spamguard_reputation_unavailable_total(\{[^}]*\})? 1$", metrics);
         Assert.Matches(@"(?m)^spamguard_reports_journaled_total(\{[^}]*\})? 1$", metrics);
     }
