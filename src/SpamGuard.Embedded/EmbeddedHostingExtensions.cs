@@ -35,7 +35,7 @@ public static class EmbeddedHostingExtensions
             sp.GetRequiredService<SpamGuardMetrics>(),
             sp.GetRequiredService<ILogger<SqliteCheckRecordStore>>()));
         services.TryAddSingleton<ICheckRecordStore>(sp => sp.GetRequiredService<SqliteCheckRecordStore>());
-        services.AddHostedService<CheckRecordWriterService>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CheckRecordWriterService>());
         return services;
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -42,7 +41,7 @@ internal sealed partial class SqliteCheckRecordStore : ICheckRecordStore, IAsync
             content TEXT NOT NULL,
             author_shape TEXT NOT NULL,
             model_spam INTEGER NOT NULL,
-            receipt TEXT,
+            receipt BLOB,
             report_label INTEGER,
             report_at INTEGER,
             report_entry TEXT,
@@ -485,7 +484,7 @@ internal sealed partial class SqliteCheckRecordStore : ICheckRecordStore, IAsync
                     {
                         attach.Parameters.Clear();
                         attach.Parameters.AddWithValue("$id", id);
-                        attach.Parameters.AddWithValue("$receipt", _receipts.Compact(pending.Receipt!, connection, transaction));
+                        attach.Parameters.AddWithValue("$receipt", _receipts.Compact(pending.Receipt!, null, connection, transaction));
                         attach.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
                         attach.ExecuteNonQuery();
                     }
@@ -538,11 +537,11 @@ internal sealed partial class SqliteCheckRecordStore : ICheckRecordStore, IAsync
         command.Parameters.AddWithValue("$site", record.Site);
         command.Parameters.AddWithValue("$checked", record.CheckedAt.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$expires", expiresAt.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$subjects", JsonSerializer.Serialize(record.Subjects.Select(s => new[] { s.Kind.ToString(), s.Pseudonym })));
+        command.Parameters.AddWithValue("$subjects", WriteSubjects(record.Subjects));
         command.Parameters.AddWithValue("$content", record.Content);
         command.Parameters.AddWithValue("$shape", record.AuthorShape);
         command.Parameters.AddWithValue("$spam", record.ModelSaidSpam ? 1 : 0);
-        command.Parameters.AddWithValue("$receipt", record.Receipt is { } r ? _receipts.Compact(r, connection, transaction) : DBNull.Value);
+        command.Parameters.AddWithValue("$receipt", record.Receipt is { } r ? _receipts.Compact(r, record.Subjects, connection, transaction) : DBNull.Value);
     }
 
     private void SweepIfDue()
@@ -574,15 +573,16 @@ internal sealed partial class SqliteCheckRecordStore : ICheckRecordStore, IAsync
             return null;
         }
 
+        var subjects = ReadSubjects(reader.GetString(3));
         var record = new CheckRecord(
             reader.GetString(0),
             reader.GetString(1),
             DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
-            ReadSubjects(reader.GetString(3)),
+            subjects,
             reader.GetString(4),
             reader.GetString(5),
             reader.GetInt64(6) == 1,
-            reader.IsDBNull(7) ? null : _receipts.Expand(reader.GetString(7), connection));
+            reader.IsDBNull(7) ? null : _receipts.Expand((byte[])reader.GetValue(7), subjects, connection));
         var report = reader.IsDBNull(8) ? null : new CheckReport(
             (ReportLabel)reader.GetInt64(8),
             DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9)),
@@ -591,8 +591,13 @@ internal sealed partial class SqliteCheckRecordStore : ICheckRecordStore, IAsync
         return new Stored(record, report);
     }
 
-    private static List<ReputationSubject> ReadSubjects(string json) =>
-        [.. JsonSerializer.Deserialize<string[][]>(json)!.Select(s => new ReputationSubject(Enum.Parse<SubjectKind>(s[0]), s[1]))];
+    // One "Kind pseudonym" per line: pseudonyms hold neither spaces nor line breaks (a prefix, base64url or hex), and
+    // the kind's name, not its number, so a reordered enum cannot misread a file.
+    private static string WriteSubjects(IReadOnlyList<ReputationSubject> subjects) =>
+        string.Join('\n', subjects.Select(s => s.Kind.ToString() + " " + s.Pseudonym));
+
+    private static List<ReputationSubject> ReadSubjects(string text) =>
+        text.Length == 0 ? [] : [.. text.Split('\n').Select(line => line.Split(' ', 2)).Select(s => new ReputationSubject(Enum.Parse<SubjectKind>(s[0]), s[1]))];
 
     private static bool Names(IReadOnlyList<ReputationSubject> subjects, IReadOnlySet<string> pseudonyms) =>
         subjects.Any(s => pseudonyms.Contains(s.Pseudonym));
