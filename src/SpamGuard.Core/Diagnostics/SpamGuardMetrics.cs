@@ -15,6 +15,8 @@ public sealed class SpamGuardMetrics
     private readonly Counter<long> _reports;
     private readonly Counter<long> _journaled;
     private readonly Counter<long> _replayed;
+    private readonly Counter<long> _recordsEvicted;
+    private readonly Counter<long> _recordWritesDropped;
 
     public SpamGuardMetrics(IMeterFactory meters)
     {
@@ -27,6 +29,10 @@ public sealed class SpamGuardMetrics
         _journaled = meter.CreateCounter<long>("spamguard.reports.journaled", "{report}",
             "Reports written to the local journal because the store did not answer.");
         _replayed = meter.CreateCounter<long>("spamguard.reports.replayed", "{report}", "Journaled reports applied to the store.");
+        _recordsEvicted = meter.CreateCounter<long>("spamguard.check_records.evicted", "{record}",
+            "Check records removed before their retention ended because the store held Feedback:MaxCheckRecords.");
+        _recordWritesDropped = meter.CreateCounter<long>("spamguard.check_records.writes_dropped", "{write}",
+            "Receipts not attached to a stored check record because the embedded store's write queue was full.");
     }
 
     public void Checked(string verdict) => _checks.Add(1, new KeyValuePair<string, object?>("verdict", verdict));
@@ -39,4 +45,8 @@ public sealed class SpamGuardMetrics
     public void Journaled() => _journaled.Add(1);
 
     public void Replayed(int count) => _replayed.Add(count);
+
+    public void CheckRecordsEvicted(long count) => _recordsEvicted.Add(count);
+
+    public void CheckRecordWriteDropped() => _recordWritesDropped.Add(1);
 }

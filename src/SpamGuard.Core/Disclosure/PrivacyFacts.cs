@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using SpamGuard.Core.Comments;
 using SpamGuard.Core.Explanations;
@@ -21,7 +22,8 @@ public sealed record PrivacyFacts(
 public sealed record FieldFact(string Field, string Purpose, DataHandling Handling, TimeSpan Retention);
 
 /// <summary>One place data is kept: what, under which key or pseudonym, where, and for how long.</summary>
-public sealed record StoreFact(string Name, string Holds, string KeyedBy, string Location, TimeSpan? Retention, string RetentionNote);
+/// <param name="MaxEntries">The most entries kept, when a cap removes the oldest before their retention ends.</param>
+public sealed record StoreFact(string Name, string Holds, string KeyedBy, string Location, TimeSpan? Retention, string RetentionNote, long? MaxEntries = null);
 
 /// <summary>The notice a blog pastes under its comment form.</summary>
 public sealed record NoticeSnippet(string Html, string Text);
@@ -83,7 +85,11 @@ public static class PrivacyFactsBuilder
             new("Check records",
                 "What one check used: the site, the time, the pseudonyms above, the comment text with e-mail and IP addresses masked, the shape of the author's name, the verdict and its explanation (the words, phrases and linked domains that decided it; nothing from the author fields)",
                 "The check id (random, 128 bits)",
-                where, feedback.CheckRetention, "after the check; a blog can report the check only within this time"),
+                sharedStore ? where : "a file on the SpamGuard server (under its data directory)", feedback.CheckRetention,
+                sharedStore
+                    ? "after the check; a blog can report the check only within this time"
+                    : string.Create(CultureInfo.InvariantCulture, $"after the check, or sooner once {feedback.MaxCheckRecords:N0} newer checks are kept (the oldest go first); a blog can report the check only within this time"),
+                sharedStore ? null : feedback.MaxCheckRecords),
             new("Training examples",
                 "Comments a blog reported as spam or not spam: the masked text, the shape of the author's name, the label, the site, the check id",
                 "Report id",
@@ -93,8 +99,8 @@ public static class PrivacyFactsBuilder
             new("Usage counts",
                 "Per site key, site and month: how many checks, spam and ham verdicts, and spam and ham reports; nothing about any commenter",
                 "Site key id, month and site",
-                where, sharedStore ? Keys.SiteUsageCounter.Retention : null,
-                sharedStore ? "after the month's last call" : "until the process restarts"),
+                sharedStore ? where : "a file on the SpamGuard server (under its data directory)", Keys.SiteUsageCounter.Retention,
+                "after the month's last call"),
         };
         if (sharedStore)
         {

@@ -22,6 +22,14 @@ public sealed class FeedbackOptions
     /// <summary>How often journaled reports are retried while Redis is unavailable. <value>Default 5.</value></summary>
     public double JournalReplaySeconds { get; set; } = 5;
 
+    /// <summary>
+    /// The most check records the embedded default keeps (on disk, or in memory when Core runs alone); past it the
+    /// oldest go first, counted by spamguard_check_records_evicted_total, and a report on one is answered as an
+    /// unknown check. About 1 KB of disk each, so the default bounds the file near 1 GB. Redis mode is bounded by
+    /// retention and Redis's own memory policy instead. <value>Default 1,000,000.</value>
+    /// </summary>
+    public int MaxCheckRecords { get; set; } = 1_000_000;
+
     public TimeSpan CheckRetention => TimeSpan.FromDays(CheckRetentionDays);
 
     public TimeSpan ExampleRetention => TimeSpan.FromDays(ExampleRetentionDays);
@@ -51,6 +59,11 @@ internal sealed class FeedbackOptionsValidator : IValidateOptions<FeedbackOption
         if (options.JournalReplaySeconds is not (>= 0.05 and <= 3600))
         {
             failures.Add("Feedback:JournalReplaySeconds must be between 0.05 and 3600.");
+        }
+
+        if (options.MaxCheckRecords is not (>= 1 and <= 1_000_000_000))
+        {
+            failures.Add("Feedback:MaxCheckRecords must be between 1 and 1000000000.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

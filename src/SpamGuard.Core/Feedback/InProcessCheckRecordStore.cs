@@ -1,22 +1,54 @@
+using Microsoft.Extensions.Options;
+using SpamGuard.Core.Diagnostics;
 using SpamGuard.Core.Reputation;
 using System.Collections.Concurrent;
 
 namespace SpamGuard.Core.Feedback;
 
 /// <summary>
-/// Check records in this process only (the default without Redis). Expired records are invisible at once and are
-/// removed every <see cref="SweepEvery"/> saves, inline, so no background loop needs stopping.
+/// Check records in this process only (Core alone; the server's embedded default keeps them on disk). Expired records
+/// are invisible at once and are removed every <see cref="SweepEvery"/> saves, inline, so no background loop needs
+/// stopping. At most <see cref="FeedbackOptions.MaxCheckRecords"/> are kept: past it the oldest saved go first.
 /// </summary>
-public sealed class InProcessCheckRecordStore(TimeProvider time) : ICheckRecordStore
+public sealed class InProcessCheckRecordStore : ICheckRecordStore
 {
     internal const int SweepEvery = 10_000;
 
     private readonly ConcurrentDictionary<string, Entry> _records = new(StringComparer.Ordinal);
+
+    // Save order, for eviction: an item whose entry was saved again since (another Seq) or removed is stale and skipped.
+    private readonly Queue<(string Id, long Seq)> _order = new();
+    private readonly Lock _saving = new();
+    private readonly TimeProvider _time;
+    private readonly int _maxRecords;
+    private readonly SpamGuardMetrics? _metrics;
     private long _saves;
+
+    // Kept under _saving, as every add and removal is: ConcurrentDictionary.Count takes every lock of the dictionary.
+    private int _count;
 
     public InProcessCheckRecordStore()
         : this(TimeProvider.System)
     {
+    }
+
+    public InProcessCheckRecordStore(TimeProvider time)
+        : this(time, new FeedbackOptions().MaxCheckRecords, null)
+    {
+    }
+
+    public InProcessCheckRecordStore(TimeProvider time, IOptions<FeedbackOptions> options, SpamGuardMetrics metrics)
+        : this(time, (options ?? throw new ArgumentNullException(nameof(options))).Value.MaxCheckRecords, metrics)
+    {
+    }
+
+    internal InProcessCheckRecordStore(TimeProvider time, int maxRecords, SpamGuardMetrics? metrics)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxRecords, 1);
+        _time = time;
+        _maxRecords = maxRecords;
+        _metrics = metrics;
     }
 
     internal int Count => _records.Count;
@@ -24,26 +56,62 @@ public sealed class InProcessCheckRecordStore(TimeProvider time) : ICheckRecordS
     public Task SaveAsync(CheckRecord record, TimeSpan keep, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var expiresAt = time.GetUtcNow() + keep;
-        // Saving a record again (a comment reported twice in full) keeps the report it already carries, as Redis does.
-        _records.AddOrUpdate(
-            record.CheckId,
-            static (_, state) => new Entry(state.record, state.expiresAt),
-            static (_, existing, state) => new Entry(state.record, state.expiresAt) { Report = existing.ExpiresAt > state.now ? existing.Report : null },
-            (record, expiresAt, now: time.GetUtcNow()));
-        if (Interlocked.Increment(ref _saves) % SweepEvery == 0)
+        var now = _time.GetUtcNow();
+        var expiresAt = now + keep;
+        long evicted = 0;
+        lock (_saving)
         {
-            var now = time.GetUtcNow();
-            foreach (var (id, entry) in _records)
+            var seq = ++_saves;
+            if (!_records.ContainsKey(record.CheckId))
             {
-                if (entry.ExpiresAt <= now)
+                _count++;
+            }
+
+            // Saving a record again (a comment reported twice in full) keeps the report it already carries, as Redis does.
+            _records.AddOrUpdate(
+                record.CheckId,
+                static (_, state) => new Entry(state.record, state.expiresAt, state.seq),
+                static (_, existing, state) => new Entry(state.record, state.expiresAt, state.seq) { Report = existing.ExpiresAt > state.now ? existing.Report : null },
+                (record, expiresAt, now, seq));
+            _order.Enqueue((record.CheckId, seq));
+            if (seq % SweepEvery == 0)
+            {
+                Sweep(now);
+            }
+
+            while (_count > _maxRecords && _order.TryDequeue(out var oldest))
+            {
+                if (_records.TryGetValue(oldest.Id, out var entry) && entry.Seq == oldest.Seq && _records.TryRemove(new KeyValuePair<string, Entry>(oldest.Id, entry)))
                 {
-                    _records.TryRemove(id, out _);
+                    _count--;
+                    evicted++;
                 }
             }
         }
 
+        if (evicted > 0)
+        {
+            _metrics?.CheckRecordsEvicted(evicted);
+        }
+
         return Task.CompletedTask;
+    }
+
+    private void Sweep(DateTimeOffset now)
+    {
+        foreach (var (id, entry) in _records)
+        {
+            if (entry.ExpiresAt <= now && _records.TryRemove(id, out _))
+            {
+                _count--;
+            }
+        }
+
+        // Drop the order's stale front so it does not outgrow the records when expiry, not the cap, removes them.
+        while (_order.TryPeek(out var oldest) && !(_records.TryGetValue(oldest.Id, out var entry) && entry.Seq == oldest.Seq))
+        {
+            _order.Dequeue();
+        }
     }
 
     public void AttachReceipt(string checkId, CheckReceipt receipt)
@@ -90,11 +158,15 @@ public sealed class InProcessCheckRecordStore(TimeProvider time) : ICheckRecordS
     {
         ArgumentNullException.ThrowIfNull(pseudonyms);
         long erased = 0;
-        foreach (var (id, entry) in _records)
+        lock (_saving)
         {
-            if (entry.Record.Subjects.Any(s => pseudonyms.Contains(s.Pseudonym)) && _records.TryRemove(id, out _))
+            foreach (var (id, entry) in _records)
             {
-                erased++;
+                if (entry.Record.Subjects.Any(s => pseudonyms.Contains(s.Pseudonym)) && _records.TryRemove(id, out _))
+                {
+                    _count--;
+                    erased++;
+                }
             }
         }
 
@@ -102,10 +174,12 @@ public sealed class InProcessCheckRecordStore(TimeProvider time) : ICheckRecordS
     }
 
     private Entry? Live(string checkId) =>
-        _records.TryGetValue(checkId, out var entry) && entry.ExpiresAt > time.GetUtcNow() ? entry : null;
+        _records.TryGetValue(checkId, out var entry) && entry.ExpiresAt > _time.GetUtcNow() ? entry : null;
 
-    private sealed class Entry(CheckRecord record, DateTimeOffset expiresAt)
+    private sealed class Entry(CheckRecord record, DateTimeOffset expiresAt, long seq)
     {
+        public long Seq { get; } = seq;
+
         // Replaced whole (a reference write) when the receipt is attached, so readers see the record before or after.
         public CheckRecord Record { get; set; } = record;
 

@@ -130,13 +130,13 @@ internal sealed record PrivacyJson(
     public static PrivacyJson From(PrivacyFacts f) => new(
         f.OperatorName, f.OperatorContact, f.LegalBasis,
         [.. f.Fields.Select(x => new Field(x.Field, x.Purpose, x.Handling.ToString(), (long)x.Retention.TotalSeconds, RetentionText.Describe(x.Retention)))],
-        [.. f.Stores.Select(x => new Store(x.Name, x.Holds, x.KeyedBy, x.Location, x.Retention is { } r ? (long)r.TotalSeconds : null, x.RetentionNote))],
+        [.. f.Stores.Select(x => new Store(x.Name, x.Holds, x.KeyedBy, x.Location, x.Retention is { } r ? (long)r.TotalSeconds : null, x.RetentionNote, x.MaxEntries))],
         f.Erasure,
         new Notice(f.Snippet.Html, f.Snippet.Text));
 
     internal sealed record Field(string Name, string Purpose, string Handling, long RetentionSeconds, string Retention);
 
-    internal sealed record Store(string Name, string Holds, string KeyedBy, string Location, long? RetentionSeconds, string RetentionNote);
+    internal sealed record Store(string Name, string Holds, string KeyedBy, string Location, long? RetentionSeconds, string RetentionNote, long? MaxEntries);
 
     internal sealed record Notice(string Html, string Text);
 }

@@ -1,0 +1,125 @@
+using System.Text.RegularExpressions;
+using Grpc.Core;
+using SpamGuard.Contracts.V1;
+using SpamGuard.Server.Tests.Infrastructure;
+using SpamGuard.Server.Tests.TestDoubles;
+
+namespace SpamGuard.Server.Tests.Functional;
+
+/// <summary>
+/// The embedded default (no Redis) keeps its state in SQLite under Feedback:DataDirectory: real servers on loopback
+/// sockets, stopped gracefully and started again on the same directory, driven by real gRPC and HTTP clients.
+/// </summary>
+public sealed partial class EmbeddedStorageTests
+{
+    private const string AdminKey = SiteKeysForTests.AdminKey;
+
+    [Fact]
+    public async Task SiteKeys_SurviveARestart_SoKeylessChecksStayRefused_AndVerifyKeyStaysValid()
+    {
+        // Arrange
+        string[] args = [$"--Admin:Key={AdminKey}", .. SpamGuardHost.StorageArgs()];
+        string key;
+        await using (var first = await SpamGuardHost.StartAsync(new KeywordTestModel(), args))
+        {
+            key = await SiteKeysForTests.CreateKeyAsync(first, Requests.Site);
+        }
+
+        // Act
+        await using var restarted = await SpamGuardHost.StartAsync(new KeywordTestModel(), args);
+        var client = new CommentFilter.CommentFilterClient(restarted.Channel);
+        var keyless = await Assert.ThrowsAsync<RpcException>(() => client.CheckCommentAsync(Requests.WithContent("no key"), deadline: SpamGuardHost.Deadline).ResponseAsync);
+        var verify = await AkismetHttp.PostAsync(restarted, "/1.1/verify-key", [new("key", key), new("blog", Requests.Site)]);
+        var keyed = await client.CheckCommentAsync(Requests.WithContent("with the key"), SiteKeysForTests.Bearer(key), deadline: SpamGuardHost.Deadline);
+
+        // Assert
+        Assert.Equal(StatusCode.Unauthenticated, keyless.StatusCode);
+        Assert.Equal("valid", verify.Body);
+        Assert.False(string.IsNullOrEmpty(keyed.CheckId));
+    }
+
+    [Fact]
+    public async Task PastMaxCheckRecords_TheOldestChecksGo_CountedInMetrics_AndAReportOnOneIsAnUnknownCheck()
+    {
+        // Arrange
+        await using var host = await SpamGuardHost.StartAsync(new KeywordTestModel(), "--Feedback:MaxCheckRecords=5");
+        var client = new CommentFilter.CommentFilterClient(host.Channel);
+        var ids = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            ids.Add((await client.CheckCommentAsync(Requests.WithContent($"comment number {i}"), deadline: SpamGuardHost.Deadline)).CheckId);
+        }
+
+        // Act: the records reach the disk behind the checks; the metric tells when the cap has been applied.
+        var evicted = await WaitForEvictedAsync(host, 7);
+        var oldest = await Assert.ThrowsAsync<RpcException>(() => client.SubmitSpamAsync(
+            new SubmitFeedbackRequest { Site = Requests.Site, CheckId = ids[0] }, deadline: SpamGuardHost.Deadline).ResponseAsync);
+        var newest = await client.SubmitSpamAsync(new SubmitFeedbackRequest { Site = Requests.Site, CheckId = ids[^1] }, deadline: SpamGuardHost.Deadline);
+        var privacy = await host.Http.GetStringAsync(new Uri("/privacy.json", UriKind.Relative));
+
+        // Assert
+        Assert.Equal(7, evicted);
+        Assert.Equal(StatusCode.NotFound, oldest.StatusCode);
+        Assert.Equal(FeedbackOutcome.Recorded, newest.Outcome);
+        Assert.Contains("\"max_entries\": 5", privacy, StringComparison.Ordinal);
+        Assert.Contains("once 5 newer checks are kept", privacy, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ChecksAreReportableAtOnce_AndSurviveAGracefulRestart()
+    {
+        // Arrange
+        var storage = SpamGuardHost.StorageArgs();
+        var ids = new List<string>();
+        FeedbackOutcome atOnce;
+        await using (var first = await SpamGuardHost.StartAsync(new KeywordTestModel(), storage))
+        {
+            var client = new CommentFilter.CommentFilterClient(first.Channel);
+            for (var i = 0; i < 200; i++)
+            {
+                ids.Add((await client.CheckCommentAsync(Requests.WithContent($"before the restart {i}"), deadline: SpamGuardHost.Deadline)).CheckId);
+            }
+
+            // Act: reported the moment it was checked, before the writer has necessarily written it.
+            atOnce = (await client.SubmitSpamAsync(new SubmitFeedbackRequest { Site = Requests.Site, CheckId = ids[^1] }, deadline: SpamGuardHost.Deadline)).Outcome;
+        }
+
+        await using var restarted = await SpamGuardHost.StartAsync(new KeywordTestModel(), storage);
+        var again = new CommentFilter.CommentFilterClient(restarted.Channel);
+        var outcomes = new List<FeedbackOutcome>();
+        foreach (var id in ids[..^1])
+        {
+            outcomes.Add((await again.SubmitHamAsync(new SubmitFeedbackRequest { Site = Requests.Site, CheckId = id }, deadline: SpamGuardHost.Deadline)).Outcome);
+        }
+
+        var repeated = await again.SubmitSpamAsync(new SubmitFeedbackRequest { Site = Requests.Site, CheckId = ids[^1] }, deadline: SpamGuardHost.Deadline);
+
+        // Assert
+        Assert.Equal(FeedbackOutcome.Recorded, atOnce);
+        Assert.All(outcomes, o => Assert.Equal(FeedbackOutcome.Recorded, o));
+        Assert.Equal(FeedbackOutcome.Repeated, repeated.Outcome);
+    }
+
+    private static async Task<long> WaitForEvictedAsync(SpamGuardHost host, long expected)
+    {
+        var deadline = DateTime.UtcNow + SpamGuardHost.CallTimeout;
+        long seen = 0;
+        while (DateTime.UtcNow < deadline)
+        {
+            var metrics = await host.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+            var match = EvictedLine().Match(metrics);
+            seen = match.Success ? long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+            if (seen >= expected)
+            {
+                return seen;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return seen;
+    }
+
+    [GeneratedRegex(@"(?m)^spamguard_check_records_evicted_total(?:\{[^}]*\})? (\d+)")]
+    private static partial Regex EvictedLine();
+}
