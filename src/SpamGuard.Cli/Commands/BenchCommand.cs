@@ -11,8 +11,9 @@ using SpamGuard.ML.Models;
 namespace SpamGuard.Cli.Commands;
 
 /// <summary>
-/// <c>spamguard bench</c>: per-comment cost of featurise + score + explain on one thread, and, with --server,
-/// CheckComment throughput and latency over a real gRPC connection with concurrent callers.
+/// <c>spamguard bench</c>: per-comment cost of featurise + score + explain on one thread; with --server, CheckComment
+/// throughput and latency over a real gRPC connection with concurrent callers; with --loopback, the same against a
+/// server it starts, alternated with a no-op gRPC method of that server, as a ratio, with the server's bytes per call.
 /// </summary>
 internal static class BenchCommand
 {
@@ -35,10 +36,22 @@ internal static class BenchCommand
         {
             Description = $"With --server: alternate quiet runs with runs during a retrain the bench starts on that server (auto_promote false; admin key from {AdminCommand.KeyVariable}), and report check latency in both.",
         };
-        var json = CliOptions.Json();
-        var command = new Command("bench", "Benchmark scoring in process (one thread) and, with --server, over gRPC.")
+        var loopback = new Option<bool>("--loopback")
         {
-            model, data, runs, server, compare, concurrency, requests, duringRetrain, json,
+            Description = "Start the server on 127.0.0.1 (the embedded default, or Redis mode with --redis) and time CheckComment against a no-op gRPC method of the same server (same request, Kestrel and gRPC settings), alternating runs; report both, their ratio and the server's allocated bytes per call.",
+        };
+        var redis = new Option<string>("--redis")
+        {
+            Description = "With --loopback: run the server in Redis mode on this Redis (host:port, or a StackExchange.Redis configuration string). The bench writes reputation and check records there: use a scratch instance.",
+        };
+        var serverBinary = new Option<FileInfo>("--server-binary")
+        {
+            Description = "With --loopback: the SpamGuard.Server.dll to start (default: beside this CLI, or the build output next to it).",
+        };
+        var json = CliOptions.Json();
+        var command = new Command("bench", "Benchmark scoring in process (one thread), over gRPC with --server, or against a no-op gRPC method with --loopback.")
+        {
+            model, data, runs, server, compare, concurrency, requests, duringRetrain, loopback, redis, serverBinary, json,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -52,7 +65,28 @@ internal static class BenchCommand
                     ["comments"] = comments.Count,
                     ["runs"] = runCount,
                 };
-                if (result.GetValue(duringRetrain))
+                if (result.GetValue(loopback))
+                {
+                    if (result.GetValue(server) is not null || result.GetValue(compare) is not null || result.GetValue(duringRetrain))
+                    {
+                        await Console.Error.WriteLineAsync("error: --loopback starts its own server: leave out --server, --compare-server and --during-retrain.");
+                        return ExitCodes.BadInput;
+                    }
+
+                    var binary = BenchServer.Locate(result.GetValue(serverBinary));
+                    var modelPath = CliOptions.ResolveModelPath(result.GetValue(model));
+                    foreach (var (name, value) in await LoopbackBenchAsync(binary, modelPath, result.GetValue(redis), examples,
+                                 result.GetValue(concurrency), result.GetValue(requests), runCount, cancellationToken))
+                    {
+                        report[name] = value;
+                    }
+                }
+                else if (result.GetValue(redis) is not null || result.GetValue(serverBinary) is not null)
+                {
+                    await Console.Error.WriteLineAsync("error: --redis and --server-binary need --loopback.");
+                    return ExitCodes.BadInput;
+                }
+                else if (result.GetValue(duringRetrain))
                 {
                     if (result.GetValue(server) is not { } busyServer || result.GetValue(compare) is not null
                         || Environment.GetEnvironmentVariable(AdminCommand.KeyVariable) is not { Length: > 0 } adminKey)
@@ -107,6 +141,11 @@ internal static class BenchCommand
             catch (RpcException ex)
             {
                 await Console.Error.WriteLineAsync($"error: {ex.StatusCode}: {ex.Status.Detail}");
+                return ExitCodes.ServerError;
+            }
+            catch (BenchServerException ex)
+            {
+                await Console.Error.WriteLineAsync("error: " + ex.Message);
                 return ExitCodes.ServerError;
             }
         });
@@ -173,7 +212,7 @@ internal static class BenchCommand
         int concurrency, int requests, int runs, CancellationToken cancellationToken)
     {
         var payloads = Payloads(examples);
-        var targets = addresses.Select(a => new GrpcTarget(a, payloads, concurrency)).ToList();
+        var targets = addresses.Select(a => new GrpcLoad(a, GrpcLoad.CheckComment, payloads, concurrency)).ToList();
         try
         {
             foreach (var target in targets)
@@ -201,6 +240,42 @@ internal static class BenchCommand
         }
     }
 
+    /// <summary>
+    /// One server started for the bench, loaded by two targets in alternating runs (no-op first, then check first, …):
+    /// CheckComment and the no-op method with the same request. Every caller has its own HTTP/2 connection, as with
+    /// <c>h2load -c 16 -m 1</c>. The server's allocated bytes and CPU time are sampled around each run.
+    /// </summary>
+    private static async Task<Dictionary<string, object>> LoopbackBenchAsync(FileInfo binary, string modelPath, string? redis,
+        List<TrainingExample> examples, int concurrency, int requests, int runs, CancellationToken cancellationToken)
+    {
+        var payloads = Payloads(examples);
+        using var server = await BenchServer.StartAsync(binary, modelPath, redis, cancellationToken);
+        using var check = new GrpcLoad(server.GrpcAddress, GrpcLoad.CheckComment, payloads, concurrency, connections: concurrency);
+        using var noOp = new GrpcLoad(server.GrpcAddress, BenchServer.NoOpMethod(GrpcLoad.RequestMarshaller, GrpcLoad.ResponseMarshaller),
+            payloads, concurrency, connections: concurrency);
+        await noOp.WarmUpAsync(Math.Min(requests, 2000), cancellationToken);
+        await check.WarmUpAsync(Math.Min(requests, 2000), cancellationToken);
+        for (var run = 0; run < runs; run++)
+        {
+            foreach (var target in run % 2 == 0 ? new[] { noOp, check } : [check, noOp])
+            {
+                var (bytesBefore, cpuBefore) = await server.SampleAsync(cancellationToken);
+                await target.MeasureAsync(requests, cancellationToken);
+                var (bytesAfter, cpuAfter) = await server.SampleAsync(cancellationToken);
+                target.AddServerCost(bytesAfter - bytesBefore, cpuAfter - cpuBefore, requests);
+            }
+        }
+
+        return new Dictionary<string, object>
+        {
+            ["mode"] = redis is null ? "embedded" : "redis",
+            ["check"] = check.Report(requests),
+            ["noop"] = noOp.Report(requests),
+            ["check_to_noop_throughput_ratio"] = check.MedianRequestsPerSecond / noOp.MedianRequestsPerSecond,
+            ["check_to_noop_p99_ratio"] = check.P99Milliseconds / noOp.P99Milliseconds,
+        };
+    }
+
     // Each comment comes from one of a few thousand readers (IP and e-mail), so reputation has real subjects to look
     // up and count, as on a live blog.
     private static List<CheckCommentRequest> Payloads(List<TrainingExample> examples) =>
@@ -224,8 +299,8 @@ internal static class BenchCommand
         int concurrency, int requests, int runs, CancellationToken cancellationToken)
     {
         var payloads = Payloads(examples);
-        using var quiet = new GrpcTarget(address, payloads, concurrency);
-        using var busy = new GrpcTarget(address, payloads, concurrency);
+        using var quiet = new GrpcLoad(address, GrpcLoad.CheckComment, payloads, concurrency);
+        using var busy = new GrpcLoad(address, GrpcLoad.CheckComment, payloads, concurrency);
         using var channel = GrpcChannel.ForAddress(address);
         var admin = new ModelAdmin.ModelAdminClient(channel);
         await quiet.WarmUpAsync(Math.Min(requests, 2000), cancellationToken);
@@ -265,85 +340,7 @@ internal static class BenchCommand
         };
     }
 
-    /// <summary>One server under load: its channel, and the figures of every run against it.</summary>
-    private sealed class GrpcTarget(Uri address, List<CheckCommentRequest> payloads, int concurrency) : IDisposable
-    {
-        private readonly GrpcChannel _channel = GrpcChannel.ForAddress(address);
-        private readonly List<double> _throughputs = [];
-        private readonly List<double> _latencies = [];
-        private int _failures;
-        private int _withoutReputation;
-
-        public async Task WarmUpAsync(int count, CancellationToken cancellationToken)
-        {
-            // Connections, JIT and engine pools on both sides.
-            var (_, warmed, _, _) = await RunAsync(count, cancellationToken);
-            if (warmed.Count == 0)
-            {
-                // Nothing to measure: every call failed (no server there, or it refuses every request).
-                throw new RpcException(new Status(StatusCode.Unavailable, $"every CheckComment call to {address} failed during warm-up"));
-            }
-        }
-
-        public async Task MeasureAsync(int count, CancellationToken cancellationToken)
-        {
-            var (elapsed, times, failed, withoutReputation) = await RunAsync(count, cancellationToken);
-            _withoutReputation += withoutReputation;
-            // Answered calls only: a failure that comes back fast is not throughput.
-            _throughputs.Add(times.Count / elapsed.TotalSeconds);
-            _latencies.AddRange(times);
-            _failures += failed;
-        }
-
-        public Dictionary<string, double> Report(int requests) => new()
-        {
-            ["concurrency"] = concurrency,
-            ["requests_per_run"] = requests,
-            ["median_requests_per_second"] = Percentile(_throughputs, 0.5),
-            ["p50_ms"] = Percentile(_latencies, 0.5),
-            ["p99_ms"] = Percentile(_latencies, 0.99),
-            ["failed"] = _failures,
-            // Answered, but scored without reputation because the store did not answer within its timeout.
-            ["without_reputation"] = _withoutReputation,
-        };
-
-        public void Dispose() => _channel.Dispose();
-
-        private async Task<(TimeSpan Elapsed, List<double> Times, int Failed, int WithoutReputation)> RunAsync(int count, CancellationToken cancellationToken)
-        {
-            var client = new CommentFilter.CommentFilterClient(_channel);
-            var next = -1;
-            var failed = 0;
-            var withoutReputation = 0;
-            var perWorker = new List<double>[concurrency];
-            var started = Stopwatch.GetTimestamp();
-            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async worker =>
-            {
-                var times = perWorker[worker] = [];
-                int i;
-                while ((i = Interlocked.Increment(ref next)) < count)
-                {
-                    var t0 = Stopwatch.GetTimestamp();
-                    try
-                    {
-                        var response = await client.CheckCommentAsync(payloads[i % payloads.Count], deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancellationToken);
-                        times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-                        if (!response.ReputationAvailable)
-                        {
-                            Interlocked.Increment(ref withoutReputation);
-                        }
-                    }
-                    catch (RpcException)
-                    {
-                        Interlocked.Increment(ref failed);
-                    }
-                }
-            }));
-            return (Stopwatch.GetElapsedTime(started), perWorker.SelectMany(t => t).ToList(), failed, withoutReputation);
-        }
-    }
-
-    private static double Percentile(IReadOnlyList<double> values, double q)
+    internal static double Percentile(IReadOnlyList<double> values, double q)
     {
         if (values.Count == 0)
         {

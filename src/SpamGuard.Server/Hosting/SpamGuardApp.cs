@@ -92,6 +92,12 @@ internal static class SpamGuardApp
 
         app.UseSpamGuardEdge();
         app.MapGrpcService<CommentFilterService>();
+        if (app.Configuration.GetValue<bool>(BenchBaselineService.ConfigurationKey))
+        {
+            // spamguard bench --loopback: a no-op method on the same Kestrel and gRPC settings, to time checks against.
+            app.MapGrpcService<BenchBaselineService>();
+        }
+
         app.MapGrpcService<ModelAdminService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();

@@ -15,12 +15,19 @@ internal static class CommentFilterBinding
     /// <summary>Read by gRPC server reflection, as for the generated binder.</summary>
     public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => CommentFilter.Descriptor;
 
+    /// <summary>CheckComment's request marshaller, shared with the bench's no-op method so both parse alike.</summary>
+    internal static readonly Marshaller<CheckCommentRequest> CheckCommentRequestMarshaller =
+        Marshallers.Create(static (CheckCommentRequest r) => r.ToByteArray(), Parse(CheckCommentRequest.Parser));
+
+    internal static readonly Marshaller<CheckCommentResponse> CheckCommentResponseMarshaller =
+        Marshallers.Create(static (CheckCommentResponse r) => r.ToByteArray(), CheckCommentResponse.Parser.ParseFrom);
+
     private static readonly Method<CheckCommentRequest, CheckCommentResponse> CheckComment = new(
         MethodType.Unary,
         CommentFilter.Descriptor.FullName,
         nameof(CommentFilterService.CheckComment),
-        Marshallers.Create(static (CheckCommentRequest r) => r.ToByteArray(), Parse(CheckCommentRequest.Parser)),
-        Marshallers.Create(static (CheckCommentResponse r) => r.ToByteArray(), CheckCommentResponse.Parser.ParseFrom));
+        CheckCommentRequestMarshaller,
+        CheckCommentResponseMarshaller);
 
     private static readonly Method<SubmitFeedbackRequest, SubmitFeedbackResponse> SubmitSpam = Feedback(nameof(CommentFilterService.SubmitSpam));
 
