@@ -32,13 +32,97 @@ public sealed class SiteKeyGateTests
         private T Gate<T>(Func<T> call) => Down ? throw new StoreUnavailableException("test outage") : call();
     }
 
+    private static SiteKeyGate Gate(ISiteKeyStore store, TimeProvider time, SiteKeyOptions? options = null) =>
+        new(store, time, Microsoft.Extensions.Options.Options.Create(options ?? new SiteKeyOptions()));
+
     [Fact]
-    public async Task WithoutKeys_CallsAreOpen_EvenWhenTheStoreIsDownFromTheStart()
+    public async Task StoreDownFromTheStart_KeylessCallsAreRefusedAsUnavailable_NotLetThrough()
     {
         var store = new FlakyKeys { Down = true };
-        var gate = new SiteKeyGate(store, new ManualTime());
+        var gate = Gate(store, new ManualTime());
+
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => gate.DecideAsync(null, Blog, CancellationToken.None));
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => gate.DecideAsync("sg-anything", Blog, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task StoreReadFindingNoKeys_IsOpen_AndStaysOpenWhileTheStoreIsDown()
+    {
+        var store = new FlakyKeys();
+        var time = new ManualTime();
+        var gate = Gate(store, time);
+        Assert.Equal(SiteAccess.Open, (await gate.DecideAsync(null, Blog, CancellationToken.None)).Access);
+
+        store.Down = true;
+        time.Now += SiteKeyGate.CacheFor * 3;
 
         Assert.Equal(SiteAccess.Open, (await gate.DecideAsync(null, Blog, CancellationToken.None)).Access);
+    }
+
+    [Fact]
+    public async Task StoreDownThenBack_WithAKey_KeylessCallsAreUnauthenticated()
+    {
+        var store = new FlakyKeys();
+        var time = new ManualTime();
+        await new SiteKeyService(store, time).CreateAsync([Blog], CancellationToken.None);
+        store.Down = true;
+        var gate = Gate(store, time);
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => gate.DecideAsync(null, Blog, CancellationToken.None));
+
+        store.Down = false;
+
+        Assert.Equal(SiteAccess.Unauthenticated, (await gate.DecideAsync(null, Blog, CancellationToken.None)).Access);
+    }
+
+    [Fact]
+    public async Task KeyCreatedOnThisNode_ThenStoreStalls_KeylessCallsAreRefused_WithoutAStoreRead()
+    {
+        // Arrange: the node read "no keys" earlier; a key is created here; then the store stalls before any re-read.
+        var store = new FlakyKeys();
+        var time = new ManualTime();
+        var gate = Gate(store, time);
+        Assert.Equal(SiteAccess.Open, (await gate.DecideAsync(null, Blog, CancellationToken.None)).Access);
+        var (key, _) = await new SiteKeyService(store, time).CreateAsync([Blog], CancellationToken.None);
+        gate.Invalidate();
+        store.Down = true;
+
+        // Act
+        var keyless = await gate.DecideAsync(null, Blog, CancellationToken.None);
+        time.Now += SiteKeyGate.CacheFor * 3;
+        var keylessLater = await gate.DecideAsync(null, Blog, CancellationToken.None);
+
+        // Assert: keys are known to exist; the new key itself cannot be verified until the store answers.
+        Assert.Equal(SiteAccess.Unauthenticated, keyless.Access);
+        Assert.Equal(SiteAccess.Unauthenticated, keylessLater.Access);
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => gate.DecideAsync(key, Blog, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task KeyRevokedOnThisNode_ThenStoreStalls_KeylessCallsAreStillRefused()
+    {
+        var store = new FlakyKeys();
+        var time = new ManualTime();
+        var (key, record) = await new SiteKeyService(store, time).CreateAsync([Blog], CancellationToken.None);
+        var gate = Gate(store, time);
+        Assert.Equal(SiteAccess.Allowed, (await gate.DecideAsync(key, Blog, CancellationToken.None)).Access);
+
+        await store.RevokeAsync(record.Id, time.Now, CancellationToken.None);
+        gate.Invalidate();
+        store.Down = true;
+
+        Assert.Equal(SiteAccess.Unauthenticated, (await gate.DecideAsync(null, Blog, CancellationToken.None)).Access);
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => gate.DecideAsync(key, Blog, CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData(SiteKeyMode.Required, false)]
+    [InlineData(SiteKeyMode.OpenUntilFirstKey, true)]
+    public async Task RequiredMode_RefusesKeylessCallsWithoutAnyStoreRead(SiteKeyMode mode, bool legacyRequired)
+    {
+        var store = new FlakyKeys { Down = true };
+        var gate = Gate(store, new ManualTime(), new SiteKeyOptions { Mode = mode, Required = legacyRequired });
+
+        Assert.Equal(SiteAccess.Unauthenticated, (await gate.DecideAsync(null, Blog, CancellationToken.None)).Access);
     }
 
     [Fact]
@@ -47,7 +131,7 @@ public sealed class SiteKeyGateTests
         var store = new FlakyKeys();
         var time = new ManualTime();
         var (key, _) = await new SiteKeyService(store, time).CreateAsync([Blog], CancellationToken.None);
-        var gate = new SiteKeyGate(store, time);
+        var gate = Gate(store, time);
         Assert.Equal(SiteAccess.Allowed, (await gate.DecideAsync(key, Blog, CancellationToken.None)).Access);
         Assert.Equal(SiteAccess.Unauthenticated, (await gate.DecideAsync(null, Blog, CancellationToken.None)).Access);
 
@@ -65,7 +149,7 @@ public sealed class SiteKeyGateTests
         var store = new FlakyKeys();
         var time = new ManualTime();
         var (key, record) = await new SiteKeyService(store, time).CreateAsync([Blog], CancellationToken.None);
-        var gate = new SiteKeyGate(store, time);
+        var gate = Gate(store, time);
         Assert.Equal(SiteAccess.Allowed, (await gate.DecideAsync(key, Blog, CancellationToken.None)).Access);
 
         await store.RevokeAsync(record.Id, time.Now, CancellationToken.None);

@@ -31,6 +31,13 @@ public sealed class SiteCallRefusedException(SiteRefusal reason, string message,
 /// <summary>Per-key rate limits. The host supplies one (ASP.NET Core's token buckets); Core only asks.</summary>
 public interface ISiteRateLimiter
 {
+    /// <summary>The budget a keyless call is taken from while keys are not in use: one per site, since there is no
+    /// key to charge (the host may give these partitions their own rate).</summary>
+    public static string OpenPartition(Uri site) => OpenPartitionPrefix + site;
+
+    /// <summary>What every <see cref="OpenPartition"/> starts with (key ids never contain a space).</summary>
+    public const string OpenPartitionPrefix = "open ";
+
     /// <summary>Takes one permit of <paramref name="keyId"/>'s budget; false and when to retry when none is left.</summary>
     bool TryAcquire(string keyId, out TimeSpan? retryAfter);
 
@@ -130,13 +137,18 @@ public sealed class SiteCallService(
 
     /// <summary>The key the call is made with (null when keys are not in use), after its rate limit is taken.</summary>
     /// <exception cref="SiteCallRefusedException">Refused; nothing was done.</exception>
+    /// <exception cref="StoreUnavailableException">The node cannot tell whether keys exist, or cannot verify the key,
+    /// while the key store is unavailable: refused (fail closed), to be retried; nothing was done.</exception>
     public async Task<SiteKey?> AdmitAsync(string? presentedKey, Uri site, CancellationToken cancellationToken)
     {
         var decision = await gate.DecideAsync(presentedKey, site, cancellationToken);
         switch (decision.Access)
         {
             case SiteAccess.Open:
-                return null;
+                // Rate limits hold in every state a call is accepted in, keyless ones too.
+                return limiter.TryAcquire(ISiteRateLimiter.OpenPartition(site), out var openRetryAfter)
+                    ? null
+                    : throw new SiteCallRefusedException(SiteRefusal.RateLimited, "This site has reached its rate limit; retry later.", openRetryAfter);
             case SiteAccess.OtherSite:
                 throw new SiteCallRefusedException(SiteRefusal.OtherSite, "This site key is not for this site.");
             case SiteAccess.Allowed when decision.Key is { } key:

@@ -1,12 +1,14 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using SpamGuard.Core.Reputation;
 
 namespace SpamGuard.Core.Keys;
 
 /// <summary>What a call may do, given the key it presented for a site.</summary>
 public enum SiteAccess
 {
-    /// <summary>No site key exists yet: the deployment has not adopted keys, and calls need none.</summary>
+    /// <summary>No site key exists yet (a read of the store found none, in <see cref="SiteKeyMode.OpenUntilFirstKey"/>):
+    /// the deployment has not adopted keys, and calls need none.</summary>
     Open,
 
     Allowed,
@@ -20,10 +22,12 @@ public enum SiteAccess
 
 /// <summary>
 /// Decides whether a call may act for a site. Once any site key exists (or from the start, with
-/// <see cref="SiteKeyOptions.Required"/>), every call needs a valid key for its site.
+/// <see cref="SiteKeyMode.Required"/>), every call needs a valid key for its site.
 /// Both facts are cached for a few seconds per node, so a check does not pay extra store round trips: a new or
-/// revoked key takes effect on other nodes within <see cref="CacheFor"/> (at once on the node that changed it). While
-/// the store is unavailable the last answers stand; a key this node has never verified is then refused (UNAVAILABLE).
+/// revoked key takes effect on other nodes within <see cref="CacheFor"/> (at once on the node that changed it).
+/// The gate fails closed: while the store is unavailable the last answers stand, and a node that cannot tell whether
+/// keys exist (it never read the store) or whether a key is valid (it never verified it) refuses the call with
+/// <see cref="StoreUnavailableException"/> (gRPC UNAVAILABLE, REST 503) instead of letting it through keyless.
 /// </summary>
 public sealed class SiteKeyGate(ISiteKeyStore store, TimeProvider time, IOptions<SiteKeyOptions>? options = null)
 {
@@ -36,6 +40,8 @@ public sealed class SiteKeyGate(ISiteKeyStore store, TimeProvider time, IOptions
     private InUseSnapshot? _inUse;
 
     /// <summary>What the call may do for <paramref name="site"/>, and with which key (for rate limits and usage).</summary>
+    /// <exception cref="StoreUnavailableException">The store is unavailable and this node cannot tell whether keys
+    /// exist, or cannot verify the presented key: the call is refused, to be retried.</exception>
     public async Task<SiteDecision> DecideAsync(string? presentedKey, Uri site, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(site);
@@ -51,6 +57,7 @@ public sealed class SiteKeyGate(ISiteKeyStore store, TimeProvider time, IOptions
     }
 
     /// <summary>The valid (not revoked) key <paramref name="presentedKey"/> is, or null; cached like the decisions.</summary>
+    /// <exception cref="StoreUnavailableException">The store is unavailable and this key was never verified here.</exception>
     public async Task<SiteKey?> FindAsync(string? presentedKey, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(presentedKey))
@@ -75,7 +82,7 @@ public sealed class SiteKeyGate(ISiteKeyStore store, TimeProvider time, IOptions
 
                 _verified[hash] = cached;
             }
-            catch (Reputation.StoreUnavailableException) when (known)
+            catch (StoreUnavailableException) when (known)
             {
                 // The store is away: the last answer for this key stands until it is back.
             }
@@ -86,7 +93,7 @@ public sealed class SiteKeyGate(ISiteKeyStore store, TimeProvider time, IOptions
 
     private async Task<bool> KeysInUseAsync(CancellationToken cancellationToken)
     {
-        if (options?.Value.Required == true)
+        if (options?.Value.EffectiveMode == SiteKeyMode.Required)
         {
             return true;
         }
@@ -100,25 +107,39 @@ public sealed class SiteKeyGate(ISiteKeyStore store, TimeProvider time, IOptions
                 inUse = new InUseSnapshot((await store.ListAsync(cancellationToken)).Count > 0, now + CacheFor);
                 Volatile.Write(ref _inUse, inUse);
             }
-            catch (Reputation.StoreUnavailableException)
+            catch (StoreUnavailableException ex)
             {
-                // Checks must not fail because the store is away: go on with what was last known, and a node that
-                // never reached the store yet knows of no keys.
-                inUse ??= new InUseSnapshot(false, now);
+                // Never read: whether keys exist is unknown, and guessing "none" would open every keyed surface to
+                // keyless callers (fail open), so the call is refused and retried once the store answers. Otherwise
+                // the last answer read (or learned from this node's own key changes) stands until it is back.
+                inUse = inUse ?? throw new StoreUnavailableException("Site keys cannot be verified while the key store is unavailable; retry shortly.", ex);
             }
         }
 
         return inUse.InUse;
     }
 
-    /// <summary>Forgets what was cached (after this node created or revoked a key).</summary>
+    /// <summary>After this node created or revoked a key: forgets the keys it verified, and knows that keys exist
+    /// (a revoked key still counts: the deployment has adopted keys), without reading the store, so a store that
+    /// stalls right after the change cannot leave the node not knowing.</summary>
     public void Invalidate()
     {
         _verified.Clear();
-        Volatile.Write(ref _inUse, null);
+        Volatile.Write(ref _inUse, new InUseSnapshot(true, time.GetUtcNow() + CacheFor));
     }
 
     private sealed record InUseSnapshot(bool InUse, DateTimeOffset Until);
+}
+
+/// <summary>When calls need a site key.</summary>
+public enum SiteKeyMode
+{
+    /// <summary>Calls need no key until the first key is created (a read of the store that finds one). A node that
+    /// cannot read the store and has not yet learned whether keys exist refuses calls (UNAVAILABLE) meanwhile.</summary>
+    OpenUntilFirstKey,
+
+    /// <summary>Every call needs a valid key for its site, from the start. The production setting.</summary>
+    Required,
 }
 
 /// <summary>Site keys. Section <c>SiteKeys</c>.</summary>
@@ -126,9 +147,17 @@ public sealed class SiteKeyOptions
 {
     public const string SectionName = "SiteKeys";
 
-    /// <summary>Refuse calls without a valid key even before any key exists. Off by default, so the embedded default
-    /// works with no setup; a public deployment turns it on before it is reachable. <value>Default false.</value></summary>
+    /// <summary>When calls need a key: <see cref="SiteKeyMode.Required"/> (the production setting: set it before the
+    /// service is reachable) or <see cref="SiteKeyMode.OpenUntilFirstKey"/>, so the embedded default works with no setup.
+    /// <value>Default OpenUntilFirstKey.</value></summary>
+    public SiteKeyMode Mode { get; set; } = SiteKeyMode.OpenUntilFirstKey;
+
+    /// <summary>Shorthand for <c>Mode = Required</c> (kept for existing configurations); true wins over
+    /// <see cref="Mode"/>. <value>Default false.</value></summary>
     public bool Required { get; set; }
+
+    /// <summary>The mode in force, with <see cref="Required"/> applied.</summary>
+    public SiteKeyMode EffectiveMode => Required ? SiteKeyMode.Required : Mode;
 }
 
 /// <summary>The gate's answer: the access, and the key presented when it is a valid one (Allowed or OtherSite).</summary>

@@ -15,13 +15,20 @@ internal sealed class SiteKeyRateLimitOptions
 
     /// <summary>Calls a key may make at once above the sustained rate. <value>Default 200.</value></summary>
     public int Burst { get; set; } = 200;
+
+    /// <summary>While no key exists (open mode), sustained keyless calls per minute per site; 0 switches it off.
+    /// Higher than a key's, as one site's budget then covers every caller. <value>Default 60,000 (1,000 per second).</value></summary>
+    public int OpenRequestsPerMinute { get; set; } = 60_000;
+
+    /// <summary>Keyless calls a site may make at once above <see cref="OpenRequestsPerMinute"/>. <value>Default 2,000.</value></summary>
+    public int OpenBurst { get; set; } = 2_000;
 }
 
 internal sealed class SiteKeyRateLimitOptionsValidator : IValidateOptions<SiteKeyRateLimitOptions>
 {
     public ValidateOptionsResult Validate(string? name, SiteKeyRateLimitOptions options) =>
-        options.RequestsPerMinute < 0 || options.Burst < 1
-            ? ValidateOptionsResult.Fail("SiteKeys:RateLimit:RequestsPerMinute must be 0 (off) or more, and SiteKeys:RateLimit:Burst at least 1.")
+        options.RequestsPerMinute < 0 || options.Burst < 1 || options.OpenRequestsPerMinute < 0 || options.OpenBurst < 1
+            ? ValidateOptionsResult.Fail("SiteKeys:RateLimit:RequestsPerMinute and OpenRequestsPerMinute must be 0 (off) or more, and SiteKeys:RateLimit:Burst and OpenBurst at least 1.")
             : ValidateOptionsResult.Success;
 }
 
@@ -29,7 +36,8 @@ internal sealed class SiteKeyRateLimitOptionsValidator : IValidateOptions<SiteKe
 /// Token buckets per site key, from System.Threading.RateLimiting (the limiters behind ASP.NET Core's rate-limiting
 /// middleware). The middleware itself is not used: it partitions requests before the endpoint runs, but the key of an
 /// Akismet call is in the form body and is only known to be genuine after the gate has verified it. Partitioning by
-/// verified key id here means a scanner's random keys never get a bucket of their own. Limits are per node.
+/// verified key id here means a scanner's random keys never get a bucket of their own. Keyless calls in open mode
+/// are charged to their site (<see cref="ISiteRateLimiter.OpenPartition"/>) at the open rate. Limits are per node.
 /// </summary>
 internal sealed class SiteKeyRateLimiter : ISiteRateLimiter, IDisposable
 {
@@ -43,24 +51,38 @@ internal sealed class SiteKeyRateLimiter : ISiteRateLimiter, IDisposable
     {
         _time = time;
         var settings = options.Value;
-        if (settings.RequestsPerMinute == 0)
+        var keyed = Bucket(settings.RequestsPerMinute, settings.Burst);
+        var open = Bucket(settings.OpenRequestsPerMinute, settings.OpenBurst);
+        if (keyed is null && open is null)
         {
             return;
         }
 
-        // Whole tokens per period: 50 per second for 3,000 a minute, one every 6 s for 10 a minute.
-        var (tokens, period) = settings.RequestsPerMinute >= 60
-            ? (settings.RequestsPerMinute / 60, TimeSpan.FromSeconds(1))
-            : (1, TimeSpan.FromMinutes(1) / settings.RequestsPerMinute);
-        var bucket = new TokenBucketRateLimiterOptions
+        _limiter = PartitionedRateLimiter.Create<string, string>(partition =>
+            (partition.StartsWith(ISiteRateLimiter.OpenPartitionPrefix, StringComparison.Ordinal) ? open : keyed) is { } bucket
+                ? RateLimitPartition.GetTokenBucketLimiter(partition, _ => bucket)
+                : RateLimitPartition.GetNoLimiter(partition));
+    }
+
+    private static TokenBucketRateLimiterOptions? Bucket(int perMinute, int burst)
+    {
+        if (perMinute == 0)
         {
-            TokenLimit = settings.Burst,
+            return null;
+        }
+
+        // Whole tokens per period: 50 per second for 3,000 a minute, one every 6 s for 10 a minute.
+        var (tokens, period) = perMinute >= 60
+            ? (perMinute / 60, TimeSpan.FromSeconds(1))
+            : (1, TimeSpan.FromMinutes(1) / perMinute);
+        return new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = burst,
             TokensPerPeriod = tokens,
             ReplenishmentPeriod = period,
             QueueLimit = 0,
             AutoReplenishment = true,
         };
-        _limiter = PartitionedRateLimiter.Create<string, string>(keyId => RateLimitPartition.GetTokenBucketLimiter(keyId, _ => bucket));
     }
 
     public bool TryAcquire(string keyId, out TimeSpan? retryAfter)
