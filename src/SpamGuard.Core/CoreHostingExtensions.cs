@@ -53,6 +53,7 @@ public static class CoreHostingExtensions
         services.TryAddSingleton<CommentScorer>();
         services.TryAddSingleton<CommentCheckService>();
         services.TryAddSingleton<FeedbackService>();
+        services.TryAddSingleton<IDiskCopyPurger, NoDiskCopyPurger>();
         services.TryAddSingleton<ErasureService>();
         services.TryAddSingleton<ReportAdministration>();
         services.AddHostedService<JournalReplayService>();

@@ -28,6 +28,7 @@ public static class RedisHostingExtensions
         services.TryAddSingleton<IConnectionMultiplexer>(sp =>
             ConnectionMultiplexer.Connect(sp.GetRequiredService<IOptions<RedisOptions>>().Value.ToClientOptions()));
         services.TryAddSingleton(sp => new RedisCallGuard(sp.GetRequiredService<IOptions<RedisOptions>>().Value.Resilience, sp.GetRequiredService<IConnectionMultiplexer>()));
+        services.TryAddSingleton<SpamGuard.Core.Privacy.IDiskCopyPurger, RedisAppendOnlyRewrite>();
         services.TryAddSingleton<IReputationStore, RedisReputationStore>();
         services.TryAddSingleton<ICheckRecordStore, RedisCheckRecordStore>();
         services.TryAddSingleton<ISiteKeyStore, RedisSiteKeyStore>();
