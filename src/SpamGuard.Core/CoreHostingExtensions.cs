@@ -23,9 +23,12 @@ public static class CoreHostingExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ScoringOptions>, ScoringOptionsValidator>());
         services.AddOptions<FeedbackOptions>().BindConfiguration(FeedbackOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FeedbackOptions>, FeedbackOptionsValidator>());
-        services.AddOptions<ReputationOptions>().BindConfiguration(ReputationOptions.SectionName);
-        services.AddOptions<PrivacyOptions>().BindConfiguration(PrivacyOptions.SectionName);
-        services.AddOptions<SiteKeyOptions>().BindConfiguration(SiteKeyOptions.SectionName);
+        services.AddOptions<ReputationOptions>().BindConfiguration(ReputationOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ReputationOptions>, ReputationOptionsValidator>());
+        services.AddOptions<PrivacyOptions>().BindConfiguration(PrivacyOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PrivacyOptions>, PrivacyOptionsValidator>());
+        // A single switch has no range to check; binding it at start still refuses "SiteKeys:Required=maybe" there.
+        services.AddOptions<SiteKeyOptions>().BindConfiguration(SiteKeyOptions.SectionName).ValidateOnStart();
 
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
@@ -50,6 +53,7 @@ public static class CoreHostingExtensions
         services.TryAddSingleton<CommentScorer>();
         services.TryAddSingleton<CommentCheckService>();
         services.TryAddSingleton<FeedbackService>();
+        services.TryAddSingleton<IDiskCopyPurger, NoDiskCopyPurger>();
         services.TryAddSingleton<ErasureService>();
         services.TryAddSingleton<ReportAdministration>();
         services.AddHostedService<JournalReplayService>();

@@ -13,7 +13,8 @@ public static class MlHostingExtensions
     /// </summary>
     public static IServiceCollection AddSpamGuardModel(this IServiceCollection services)
     {
-        services.AddOptions<ModelOptions>().BindConfiguration(ModelOptions.SectionName);
+        services.AddOptions<ModelOptions>().BindConfiguration(ModelOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<ModelOptions>, ModelOptionsValidator>());
         services.TryAddSingleton<SpamClassifier>();
         services.TryAddSingleton<ISpamClassifier>(sp => sp.GetRequiredService<SpamClassifier>());
         services.TryAddSingleton<Registry.ModelRegistry>();

@@ -27,7 +27,8 @@ public static class RedisHostingExtensions
         // AbortOnConnectFail is off: the service starts and scores while Redis is down, and the client reconnects.
         services.TryAddSingleton<IConnectionMultiplexer>(sp =>
             ConnectionMultiplexer.Connect(sp.GetRequiredService<IOptions<RedisOptions>>().Value.ToClientOptions()));
-        services.TryAddSingleton(sp => new RedisCallGuard(sp.GetRequiredService<IOptions<RedisOptions>>().Value.Resilience));
+        services.TryAddSingleton(sp => new RedisCallGuard(sp.GetRequiredService<IOptions<RedisOptions>>().Value.Resilience, sp.GetRequiredService<IConnectionMultiplexer>()));
+        services.TryAddSingleton<SpamGuard.Core.Privacy.IDiskCopyPurger, RedisAppendOnlyRewrite>();
         services.TryAddSingleton<IReputationStore, RedisReputationStore>();
         services.TryAddSingleton<ICheckRecordStore, RedisCheckRecordStore>();
         services.TryAddSingleton<ISiteKeyStore, RedisSiteKeyStore>();

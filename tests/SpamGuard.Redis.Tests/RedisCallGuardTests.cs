@@ -118,6 +118,111 @@ public sealed class RedisCallGuardTests
         }
     }
 
+    [Fact]
+    public async Task RedisKilled_CallsAfterTheClientKnowsAreNotSent_AndNoneWaitsMoreThanOneTimeout()
+    {
+        // Arrange: a guard that knows the connection; the timeout is long enough that a call which waits for it is
+        // told apart from one that does not, even on a loaded machine.
+        var options = new RedisResilienceOptions { TimeoutMilliseconds = 1000, MinimumThroughput = 1000 };
+        await using var server = await RedisServerProcess.StartAsync();
+        await using var redis = await ConnectAsync(server);
+        using var guard = new RedisCallGuard(options, redis);
+        var db = redis.GetDatabase();
+        var sent = 0;
+        Task<RedisValue> Get()
+        {
+            Interlocked.Increment(ref sent);
+            return db.StringGetAsync("k");
+        }
+
+        Assert.True((await guard.RunAsync(Get).WaitAsync(Deadline)).IsNull);
+
+        // Act: kill Redis mid-test, then call the way checks do, one after another.
+        await server.StopAsync();
+        sent = 0;
+        var waits = new List<TimeSpan>();
+        for (var i = 0; i < 20; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            await Assert.ThrowsAsync<RedisUnavailableException>(() => guard.RunAsync(Get).WaitAsync(Deadline));
+            waits.Add(watch.Elapsed);
+        }
+
+        // Assert: at most the first call (sent before the client saw the socket close) reached the client, none was
+        // retried, and none waited past one timeout (with slack); the rest were refused without being sent.
+        Assert.True(sent <= 1, $"{sent} calls were sent to a dead Redis");
+        Assert.True(waits.Max() < TimeSpan.FromMilliseconds(1.5 * options.TimeoutMilliseconds), string.Join(", ", waits));
+        Assert.True(guard.FailingFast);
+
+        // Redis back on the same port: the client reconnects and calls go through again.
+        await server.StartAgainAsync();
+        await WaitUntilAsync(async () =>
+        {
+            try
+            {
+                return (await guard.RunAsync(Get).WaitAsync(Deadline)).IsNull;
+            }
+            catch (RedisUnavailableException)
+            {
+                return false;
+            }
+        });
+    }
+
+    [Fact]
+    public async Task RedisFrozen_OneCallWaitsTheTimeout_TheNextAreNotSent_UntilRedisAnswersAgain()
+    {
+        // Arrange
+        var options = new RedisResilienceOptions { TimeoutMilliseconds = 300, MinimumThroughput = 1000 };
+        await using var server = await RedisServerProcess.StartAsync();
+        await using var redis = await ConnectAsync(server);
+        using var guard = new RedisCallGuard(options, redis);
+        var db = redis.GetDatabase();
+        var sent = 0;
+        Task<RedisValue> Get()
+        {
+            Interlocked.Increment(ref sent);
+            return db.StringGetAsync("k");
+        }
+
+        Assert.True((await guard.RunAsync(Get).WaitAsync(Deadline)).IsNull);
+        await server.PauseAsync();
+        try
+        {
+            // Act: the first call finds out (one timeout, not retried); the next ones, as a check's later calls
+            // would, do not wait again.
+            sent = 0;
+            await Assert.ThrowsAsync<RedisUnavailableException>(() => guard.RunAsync(Get).WaitAsync(Deadline));
+            Assert.Equal(1, sent);
+            for (var i = 0; i < 10; i++)
+            {
+                await Assert.ThrowsAsync<RedisUnavailableException>(() => guard.RunAsync(Get).WaitAsync(Deadline));
+            }
+
+            // Assert
+            Assert.Equal(1, sent);
+            Assert.True(guard.FailingFast);
+        }
+        finally
+        {
+            await server.ResumeAsync();
+        }
+
+        // The probe's PING is answered: calls are sent again, without waiting for the breaker.
+        await WaitUntilAsync(() => Task.FromResult(!guard.FailingFast));
+        Assert.True((await guard.RunAsync(Get).WaitAsync(Deadline)).IsNull);
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < until, "the condition did not hold within 30 s");
+            await Task.Delay(100);
+        }
+    }
+
     // The client's own timeout is long, so only the guard can end a call early.
     private static async Task<ConnectionMultiplexer> ConnectAsync(RedisServerProcess server) =>
         await ConnectionMultiplexer.ConnectAsync(

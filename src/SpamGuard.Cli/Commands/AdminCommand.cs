@@ -85,8 +85,15 @@ internal static class AdminCommand
             return await options.CallAsync(result, async (client, metadata, deadline) =>
             {
                 var response = await client.EraseAsync(request, metadata, deadline, cancellationToken);
-                options.Print(result, response, () => Console.Out.WriteLine(
-                    $"erased: {response.ReputationEntries} reputation entries, {response.CheckRecords} check records, {response.LabelledExamples} labelled examples"));
+                options.Print(result, response, () =>
+                {
+                    Console.Out.WriteLine(
+                        $"erased: {response.ReputationEntries} reputation entries, {response.CheckRecords} check records, {response.LabelledExamples} labelled examples");
+                    if (response.DiskCopies.Length > 0)
+                    {
+                        Console.Out.WriteLine($"on disk: {response.DiskCopies}");
+                    }
+                });
             });
         });
         return command;

@@ -243,6 +243,7 @@ internal sealed class ModelAdminService(
             ReputationEntries = result.ReputationEntries,
             CheckRecords = result.CheckRecords,
             LabelledExamples = result.LabelledExamples,
+            DiskCopies = result.DiskCopies.Note,
         };
     }
 
