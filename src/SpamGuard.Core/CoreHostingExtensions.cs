@@ -23,7 +23,8 @@ public static class CoreHostingExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ScoringOptions>, ScoringOptionsValidator>());
         services.AddOptions<FeedbackOptions>().BindConfiguration(FeedbackOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FeedbackOptions>, FeedbackOptionsValidator>());
-        services.AddOptions<ReputationOptions>().BindConfiguration(ReputationOptions.SectionName);
+        services.AddOptions<ReputationOptions>().BindConfiguration(ReputationOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ReputationOptions>, ReputationOptionsValidator>());
         services.AddOptions<PrivacyOptions>().BindConfiguration(PrivacyOptions.SectionName);
         services.AddOptions<SiteKeyOptions>().BindConfiguration(SiteKeyOptions.SectionName);
 
@@ -42,6 +43,7 @@ public static class CoreHostingExtensions
         services.TryAddSingleton<ISiteRateLimiter, UnlimitedSiteRateLimiter>();
         services.TryAddSingleton<Models.IModelStore>(sp =>
             new Models.DirectoryModelStore(Path.Combine(sp.GetRequiredService<IOptions<FeedbackOptions>>().Value.DataDirectory, "models")));
+        services.TryAddSingleton<ReportRateLimiter>();
         services.TryAddSingleton<SiteCallService>();
         services.TryAddSingleton<ILabelledExampleStore>(sp =>
             new JsonlLabelledExampleStore(Path.Combine(sp.GetRequiredService<IOptions<FeedbackOptions>>().Value.DataDirectory, "examples.jsonl")));
