@@ -106,7 +106,7 @@ public sealed class SiteCallService(
     {
         ArgumentNullException.ThrowIfNull(report);
         var key = await AdmitAsync(presentedKey, new Uri(report.Site), cancellationToken);
-        if (!reportLimits.TryAcquire(key?.Id, report.Site, out var retryAfter))
+        if (!reportLimits.TryAcquire(key?.Id, out var retryAfter))
         {
             throw new SiteCallRefusedException(SiteRefusal.RateLimited, "This site key has reached its report rate limit (Reputation:ReportRateLimit); the report was not applied. Retry later.", retryAfter);
         }

@@ -5,9 +5,8 @@ namespace SpamGuard.Core.Reputation;
 
 /// <summary>
 /// A token bucket per site key for reports (<see cref="ReportRateLimitOptions"/>), from System.Threading.RateLimiting.
-/// Partitioned by the verified key id, so random keys never get a bucket; without keys (the open mode) by site, so one
-/// site's flood does not use up another's budget. Limits are per node. Buckets of keys idle for a while are removed
-/// by the partitioned limiter itself.
+/// Partitioned by the verified key id, so random keys never get a bucket. Without keys (the open mode, where any caller
+/// may claim any site) there is no key to hold to a budget, and reports are not limited. Limits are per node.
 /// </summary>
 public sealed class ReportRateLimiter : IDisposable
 {
@@ -37,17 +36,17 @@ public sealed class ReportRateLimiter : IDisposable
         _limiter = PartitionedRateLimiter.Create<string, string>(partition => RateLimitPartition.GetTokenBucketLimiter(partition, _ => bucket));
     }
 
-    /// <summary>Takes one report permit of <paramref name="keyId"/> (or of <paramref name="site"/> when calls need no
-    /// key); false, with when to retry if known, when none is left.</summary>
-    public bool TryAcquire(string? keyId, string site, out TimeSpan? retryAfter)
+    /// <summary>Takes one report permit of <paramref name="keyId"/> (none is needed without keys); false, with when to
+    /// retry if known, when none is left.</summary>
+    public bool TryAcquire(string? keyId, out TimeSpan? retryAfter)
     {
         retryAfter = null;
-        if (_limiter is null)
+        if (_limiter is null || keyId is null)
         {
             return true;
         }
 
-        using var lease = _limiter.AttemptAcquire(keyId is null ? "site:" + site : "key:" + keyId);
+        using var lease = _limiter.AttemptAcquire(keyId);
         if (lease.IsAcquired)
         {
             return true;
