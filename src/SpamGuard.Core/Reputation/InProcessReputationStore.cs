@@ -207,6 +207,12 @@ public sealed class InProcessReputationStore(TimeProvider time) : IReputationSto
         public void DropExpired(DateTimeOffset now)
         {
             Activity.DropExpired(now);
+            // Most subjects are never reported: a check of one then copies nothing.
+            if (Sites.Count == 0)
+            {
+                return;
+            }
+
             foreach (var (site, own) in Sites.ToList())
             {
                 own.Counts.DropExpired(now);
