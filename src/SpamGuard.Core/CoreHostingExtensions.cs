@@ -45,6 +45,7 @@ public static class CoreHostingExtensions
         services.TryAddSingleton<ISiteRateLimiter, UnlimitedSiteRateLimiter>();
         services.TryAddSingleton<Models.IModelStore>(sp =>
             new Models.DirectoryModelStore(Path.Combine(sp.GetRequiredService<IOptions<FeedbackOptions>>().Value.DataDirectory, "models")));
+        services.TryAddSingleton<ReportRateLimiter>();
         services.TryAddSingleton<SiteCallService>();
         services.TryAddSingleton<ILabelledExampleStore>(sp =>
             new JsonlLabelledExampleStore(Path.Combine(sp.GetRequiredService<IOptions<FeedbackOptions>>().Value.DataDirectory, "examples.jsonl")));

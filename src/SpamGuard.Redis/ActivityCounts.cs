@@ -26,6 +26,11 @@ internal static class ActivityCounts
     public static RedisValue[] Fields(DateTimeOffset at) =>
         [.. ReputationWindows.FieldsToIncrement(ReputationCounter.Checks, at).Select(f => (RedisValue)Packed(f))];
 
+    /// <summary>Whether a subject's field counts checks or spam verdicts (packed, or in the older separate fields).</summary>
+    public static bool IsActivity(string field) =>
+        field.StartsWith(Prefix + ":", StringComparison.Ordinal) || field.StartsWith(ChecksPrefix + ":", StringComparison.Ordinal)
+        || field.StartsWith(VerdictsPrefix + ":", StringComparison.Ordinal);
+
     /// <summary>Adds a stored field to <paramref name="buckets"/>, unpacking an activity field into its two counters.</summary>
     public static void AddTo(Dictionary<string, long> buckets, string field, long value)
     {

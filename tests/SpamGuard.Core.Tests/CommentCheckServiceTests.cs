@@ -173,11 +173,11 @@ public sealed class CommentCheckServiceTests : IDisposable
     public async Task TestCall_LooksReputationUp_ButStoresNothing()
     {
         await ReportSpamAsync(From(Ip, "reported words"));
-        var before = await _h.Reputation.Inner.ReadAsync([new ReputationSubject(SubjectKind.Ip, _h.Pseudonyms.Ip(Ip))], DateTimeOffset.UtcNow, CancellationToken.None);
+        var before = await _h.Reputation.Inner.ReadAsync([new ReputationSubject(SubjectKind.Ip, _h.Pseudonyms.Ip(Ip))], TestComments.Site.ToString(), DateTimeOffset.UtcNow, CancellationToken.None);
 
         var result = await _h.Checks.CheckAsync(From(Ip, "a test") with { IsTest = true }, CancellationToken.None);
 
-        var after = await _h.Reputation.Inner.ReadAsync([new ReputationSubject(SubjectKind.Ip, _h.Pseudonyms.Ip(Ip))], DateTimeOffset.UtcNow, CancellationToken.None);
+        var after = await _h.Reputation.Inner.ReadAsync([new ReputationSubject(SubjectKind.Ip, _h.Pseudonyms.Ip(Ip))], TestComments.Site.ToString(), DateTimeOffset.UtcNow, CancellationToken.None);
         Assert.True(result.Explanation.ReputationAvailable);
         Assert.Contains(result.Explanation.Signals, s => s.Name == "reputation.ip");
         Assert.Equal(before[0].Buckets, after[0].Buckets);
@@ -196,7 +196,7 @@ public sealed class CommentCheckServiceTests : IDisposable
 
         // Reputation makes this spam, but the model alone said ham: the spam-verdict counter must not grow.
         var result = await _h.Checks.CheckAsync(From(Ip, "one more"), CancellationToken.None);
-        var read = await _h.Reputation.Inner.ReadAsync([new ReputationSubject(SubjectKind.Ip, _h.Pseudonyms.Ip(Ip))], DateTimeOffset.UtcNow, CancellationToken.None);
+        var read = await _h.Reputation.Inner.ReadAsync([new ReputationSubject(SubjectKind.Ip, _h.Pseudonyms.Ip(Ip))], TestComments.Site.ToString(), DateTimeOffset.UtcNow, CancellationToken.None);
 
         Assert.Equal(Verdict.Spam, result.Verdict);
         Assert.Equal(5, read[0].Count(ReputationCounter.Checks, ReputationWindow.LastHour, DateTimeOffset.UtcNow));

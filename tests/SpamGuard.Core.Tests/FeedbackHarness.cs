@@ -156,16 +156,16 @@ internal sealed class FlakyReputationStore(InProcessReputationStore inner) : Fla
 {
     public InProcessReputationStore Inner => inner;
 
-    public Task<IReadOnlyList<SubjectReputation>> RecordCheckAsync(IReadOnlyList<ReputationSubject> subjects, bool modelSaysSpam, DateTimeOffset at, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<SubjectReputation>> RecordCheckAsync(IReadOnlyList<ReputationSubject> subjects, string site, bool modelSaysSpam, DateTimeOffset at, CancellationToken cancellationToken)
     {
         Gate();
-        return inner.RecordCheckAsync(subjects, modelSaysSpam, at, cancellationToken);
+        return inner.RecordCheckAsync(subjects, site, modelSaysSpam, at, cancellationToken);
     }
 
-    public Task<IReadOnlyList<SubjectReputation>> ReadAsync(IReadOnlyList<ReputationSubject> subjects, DateTimeOffset at, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<SubjectReputation>> ReadAsync(IReadOnlyList<ReputationSubject> subjects, string site, DateTimeOffset at, CancellationToken cancellationToken)
     {
         Gate();
-        return inner.ReadAsync(subjects, at, cancellationToken);
+        return inner.ReadAsync(subjects, site, at, cancellationToken);
     }
 
     public Task<long> EraseAsync(IReadOnlyList<ReputationSubject> subjects, CancellationToken cancellationToken)
@@ -177,10 +177,10 @@ internal sealed class FlakyReputationStore(InProcessReputationStore inner) : Fla
     /// <summary>The next report is counted but its reply is lost, as when a timeout fires just after Redis ran it.</summary>
     public bool LoseNextReply { get; set; }
 
-    public async Task RecordReportAsync(IReadOnlyList<ReputationSubject> subjects, ReportLabel label, DateTimeOffset at, ReportCorrection? replaces, string entryId, CancellationToken cancellationToken)
+    public async Task RecordReportAsync(IReadOnlyList<ReputationSubject> subjects, string site, ReportLabel label, DateTimeOffset at, ReportCorrection? replaces, string entryId, CancellationToken cancellationToken)
     {
         Gate();
-        await inner.RecordReportAsync(subjects, label, at, replaces, entryId, cancellationToken);
+        await inner.RecordReportAsync(subjects, site, label, at, replaces, entryId, cancellationToken);
         if (LoseNextReply)
         {
             LoseNextReply = false;

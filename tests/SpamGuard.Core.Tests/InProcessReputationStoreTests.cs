@@ -11,12 +11,12 @@ public sealed class InProcessReputationStoreTests : ReputationStoreContract
     public async Task SubjectsIdleLongerThanTheRetention_AreSweptOut()
     {
         var store = new InProcessReputationStore(new FixedTime(Noon));
-        await store.RecordCheckAsync([new ReputationSubject(SubjectKind.Ip, "ip:old")], false, Noon.AddDays(-40), CancellationToken.None);
+        await store.RecordCheckAsync([new ReputationSubject(SubjectKind.Ip, "ip:old")], "https://blog.example/", false, Noon.AddDays(-40), CancellationToken.None);
         var recent = new ReputationSubject(SubjectKind.Ip, "ip:recent");
 
         for (var i = 1; i < InProcessReputationStore.SweepEvery; i++)
         {
-            await store.RecordCheckAsync([recent], false, Noon, CancellationToken.None);
+            await store.RecordCheckAsync([recent], "https://blog.example/", false, Noon, CancellationToken.None);
         }
 
         Assert.Equal(1, store.SubjectCount);

@@ -84,7 +84,7 @@ public sealed class ReputationEvidenceTests
     [InlineData(1000, 0, 4.0)] // capped
     public void Weight_IsTheCappedLogBayesFactor(int spam, int ham, double expected)
     {
-        var signals = ReputationEvidence.Signals([With(SubjectKind.Ip, spam, ham)], new ReputationWeights(), Now);
+        var signals = ReputationEvidence.Signals([With(SubjectKind.Ip, spam, ham)], new ReputationOptions(), Now);
 
         Assert.Equal(expected, signals.Sum(s => s.Weight), 4);
         Assert.All(signals, s => Assert.Equal(SignalKind.Reputation, s.Kind));
@@ -93,8 +93,8 @@ public sealed class ReputationEvidenceTests
     [Fact]
     public void KindWeight_ScalesTheEvidence()
     {
-        var ip = ReputationEvidence.Signals([With(SubjectKind.Ip, 4, 0)], new ReputationWeights(), Now).Single();
-        var network = ReputationEvidence.Signals([With(SubjectKind.Network, 4, 0)], new ReputationWeights(), Now).Single();
+        var ip = ReputationEvidence.Signals([With(SubjectKind.Ip, 4, 0)], new ReputationOptions(), Now).Single();
+        var network = ReputationEvidence.Signals([With(SubjectKind.Network, 4, 0)], new ReputationOptions(), Now).Single();
 
         Assert.Equal(ip.Weight / 2, network.Weight, 9);
     }
@@ -102,7 +102,7 @@ public sealed class ReputationEvidenceTests
     [Fact]
     public void Evidence_SaysWhatWasReportedWithoutNamingTheSubject()
     {
-        var signal = ReputationEvidence.Signals([With(SubjectKind.Email, 1, 2)], new ReputationWeights(), Now).Single();
+        var signal = ReputationEvidence.Signals([With(SubjectKind.Email, 1, 2)], new ReputationOptions(), Now).Single();
 
         Assert.Equal("reputation.email", signal.Name);
         Assert.Equal("this e-mail address was reported as spam once and as ham 2 times in the last 30 days", signal.Evidence);
@@ -111,15 +111,78 @@ public sealed class ReputationEvidenceTests
     [Fact]
     public void ContentBands_AddUpIntoOneCappedSignal()
     {
-        var weights = new ReputationWeights();
+        var options = new ReputationOptions();
+        var weights = options.Weights;
         var three = Enumerable.Range(0, 3).Select(_ => With(SubjectKind.Content, 1, 0)).ToList();
         var many = Enumerable.Range(0, 8).Select(_ => With(SubjectKind.Content, 1000, 0)).ToList();
 
-        var signal = Assert.Single(ReputationEvidence.Signals(three, weights, Now));
-        var capped = Assert.Single(ReputationEvidence.Signals(many, weights, Now));
+        var signal = Assert.Single(ReputationEvidence.Signals(three, options, Now));
+        var capped = Assert.Single(ReputationEvidence.Signals(many, options, Now));
 
         Assert.Equal("reputation.content", signal.Name);
         Assert.Equal(3 * 0.25 * Math.Log(2), signal.Weight, 9);
         Assert.Equal(weights.Cap, capped.Weight, 9);
+    }
+
+    private static readonly string[] ThreeSites = ["https://a.example/", "https://b.example/", "https://c.example/"];
+
+    private static SubjectReputation ReportedByOthers(ReportLabel label, params string[] sites) =>
+        new(new ReputationSubject(SubjectKind.Ip, "x:y"), new Dictionary<string, long>())
+        {
+            OtherSites = [.. sites.Select(site => new SiteReport(ReportingSites.Id(site), label, Now.AddHours(-1)))],
+        };
+
+    [Fact]
+    public void OtherSitesReports_TooFewToAgree_AreWithheld_AndTheExplanationSaysSo()
+    {
+        var signal = Assert.Single(ReputationEvidence.Signals([ReportedByOthers(ReportLabel.Ham, "https://a.example/", "https://b.example/")], new ReputationOptions(), Now));
+
+        Assert.Equal(0, signal.Weight);
+        Assert.Equal("this IP address has reports that were not counted; ham reports from 2 other sites were not counted: fewer than 3 independent sites agree", signal.Evidence);
+    }
+
+    [Fact]
+    public void OtherSitesReports_CountOncePerSite_WhenEnoughSitesAgree()
+    {
+        var signal = Assert.Single(ReputationEvidence.Signals(
+            [ReportedByOthers(ReportLabel.Ham, "https://a.example/", "https://b.example/", "https://c.example/")], new ReputationOptions(), Now));
+
+        Assert.Equal(-Math.Log(4), signal.Weight, 9);
+        Assert.StartsWith("this IP address was reported as spam 0 times and as ham 3 times", signal.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheReadersOwnReport_CountsTowardAgreement()
+    {
+        var reputation = With(SubjectKind.Ip, 0, 1) with
+        {
+            OtherSites = [new SiteReport(ReportingSites.Id("https://a.example/"), ReportLabel.Ham, Now.AddHours(-1)), new SiteReport(ReportingSites.Id("https://b.example/"), ReportLabel.Ham, Now.AddHours(-1))],
+        };
+
+        var counted = new ReportAgreement(3, []).Count(reputation, Now);
+
+        Assert.Equal(new CountedReports(0, 1, 0, 2, 0, 0), counted);
+    }
+
+    [Fact]
+    public void ATrustedReporter_CountsAlone_AndOthersStayWithheld()
+    {
+        var options = new ReputationOptions();
+        options.TrustedReporters.Add("https://desk.example");
+
+        var counted = options.Agreement.Count(ReportedByOthers(ReportLabel.Spam, "https://desk.example/", "https://a.example/"), Now);
+
+        Assert.Equal(new CountedReports(0, 0, 1, 0, 1, 0), counted);
+    }
+
+    [Fact]
+    public void OtherSitesReportsOlderThan30Days_AreNotCounted()
+    {
+        var old = new SubjectReputation(new ReputationSubject(SubjectKind.Ip, "x:y"), new Dictionary<string, long>())
+        {
+            OtherSites = [.. ThreeSites.Select(site => new SiteReport(ReportingSites.Id(site), ReportLabel.Spam, Now.AddDays(-30.5)))],
+        };
+
+        Assert.Equal(default, new ReportAgreement(3, []).Count(old, Now));
     }
 }

@@ -64,8 +64,8 @@ public sealed class RedisReputationStoreTests(RedisServerFixture fixture) : Repu
             new(SubjectKind.AuthorHost, pseudonyms.Host("victors-blog.example")),
         ];
 
-        await store.RecordCheckAsync(subjects, true, DateTimeOffset.UtcNow, CancellationToken.None);
-        await store.RecordReportAsync(subjects, ReportLabel.Spam, DateTimeOffset.UtcNow, null, "entry-ttl", CancellationToken.None);
+        await store.RecordCheckAsync(subjects, Blog, true, DateTimeOffset.UtcNow, CancellationToken.None);
+        await store.RecordReportAsync(subjects, Blog, ReportLabel.Spam, DateTimeOffset.UtcNow, null, "entry-ttl", CancellationToken.None);
 
         var keys = await fixture.Server.CliAsync("--scan");
         var dump = new StringBuilder(keys);
@@ -80,12 +80,39 @@ public sealed class RedisReputationStoreTests(RedisServerFixture fixture) : Repu
             }
         }
 
-        Assert.Equal(subjects.Length, keys.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        // Per subject: its hash, and the reporting site's hash of it.
+        Assert.Equal(2 * subjects.Length, keys.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         var text = dump.ToString();
         foreach (var raw in new[] { "203.0.113", "victor", "mail.example", "victors-blog" })
         {
             Assert.DoesNotContain(raw, text, StringComparison.Ordinal);
         }
+    }
+
+    [Theory]
+    [InlineData(SubjectKind.Ip, "ip:AAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData(SubjectKind.Content, "content:0123456789abcdef")]
+    [InlineData(SubjectKind.LinkHost, "host:Zz-_09")]
+    public void ASitesHashOfASubject_SharesTheSubjectsClusterSlot(SubjectKind kind, string pseudonym)
+    {
+        var subject = new ReputationSubject(kind, pseudonym);
+
+        Assert.Equal(fixture.Redis.HashSlot(RedisReputationStore.Key(subject)),
+            fixture.Redis.HashSlot(RedisReputationStore.SiteKey(subject, ReportingSites.Id(Blog))));
+    }
+
+    [Fact]
+    public async Task ReportFieldsFromBeforeReportsWereKeptPerSite_AreNotCounted()
+    {
+        var store = await StoreAsync();
+        var ip = new ReputationSubject(SubjectKind.Ip, "ip:legacy");
+        await fixture.Redis.GetDatabase().HashSetAsync(RedisReputationStore.Key(ip),
+            [.. ReputationWindows.FieldsToIncrement(ReputationCounter.HamReports, Noon.AddHours(-1)).Select(f => new HashEntry(f, 50))]);
+
+        var read = Assert.Single(await store.RecordCheckAsync([ip], Blog, false, Noon, CancellationToken.None));
+
+        Assert.Equal(0, read.Count(ReputationCounter.HamReports, ReputationWindow.Last30Days, Noon));
+        Assert.Empty(read.OtherSites);
     }
 
     [Fact]
@@ -94,9 +121,9 @@ public sealed class RedisReputationStoreTests(RedisServerFixture fixture) : Repu
         var store = await StoreAsync();
         var ip = new ReputationSubject(SubjectKind.Ip, "ip:packed");
 
-        await store.RecordCheckAsync([ip], modelSaysSpam: true, Noon, CancellationToken.None);
-        await store.RecordCheckAsync([ip], modelSaysSpam: false, Noon, CancellationToken.None);
-        var read = Assert.Single(await store.ReadAsync([ip], Noon, CancellationToken.None));
+        await store.RecordCheckAsync([ip], Blog, modelSaysSpam: true, Noon, CancellationToken.None);
+        await store.RecordCheckAsync([ip], Blog, modelSaysSpam: false, Noon, CancellationToken.None);
+        var read = Assert.Single(await store.ReadAsync([ip], Blog, Noon, CancellationToken.None));
 
         var stored = await fixture.Redis.GetDatabase().HashGetAllAsync(RedisReputationStore.Key(ip));
         Assert.Equal(3, stored.Length);
@@ -119,10 +146,10 @@ public sealed class RedisReputationStoreTests(RedisServerFixture fixture) : Repu
         var longAgo = Noon - TimeSpan.FromDays(40);
         await db.HashSetAsync(key, [.. ReputationWindows.FieldsToIncrement(ReputationCounter.SpamReports, longAgo).Select(f => new HashEntry(f, 1))]);
 
-        await store.ReadAsync([ip], Noon, CancellationToken.None);
+        await store.ReadAsync([ip], Blog, Noon, CancellationToken.None);
         await db.PingAsync();
         var afterRead = await db.HashLengthAsync(key);
-        await store.RecordCheckAsync([ip], false, Noon, CancellationToken.None);
+        await store.RecordCheckAsync([ip], Blog, false, Noon, CancellationToken.None);
         await db.PingAsync();
         var afterCheck = await db.HashGetAllAsync(key);
 
@@ -137,18 +164,23 @@ public sealed class RedisReputationStoreTests(RedisServerFixture fixture) : Repu
         var store = await StoreAsync();
         var ip = new ReputationSubject(SubjectKind.Ip, "ip:claims-" + Guid.NewGuid().ToString("N"));
         var db = fixture.Redis.GetDatabase();
-        var key = RedisReputationStore.Key(ip);
+        var key = RedisReputationStore.SiteKey(ip, ReportingSites.Id(Blog));
+        var reporter = "rs:" + ReportingSites.Id(Blog);
 
-        await store.RecordReportAsync([ip], ReportLabel.Spam, Noon, null, "entry-claimed", CancellationToken.None);
-        await store.RecordCheckAsync([ip], false, Noon.AddDays(30), CancellationToken.None);
+        await store.RecordReportAsync([ip], Blog, ReportLabel.Spam, Noon, null, "entry-claimed", CancellationToken.None);
+        await store.RecordCheckAsync([ip], Blog, false, Noon.AddDays(30), CancellationToken.None);
         await db.PingAsync();
         var within = await db.HashExistsAsync(key, "applied:entry-claimed");
-        await store.RecordCheckAsync([ip], false, Noon.AddDays(32), CancellationToken.None);
+        var listed = await db.HashExistsAsync(RedisReputationStore.Key(ip), reporter);
+        await store.RecordCheckAsync([ip], Blog, false, Noon.AddDays(32), CancellationToken.None);
         await db.PingAsync();
         var after = await db.HashExistsAsync(key, "applied:entry-claimed");
+        var stillListed = await db.HashExistsAsync(RedisReputationStore.Key(ip), reporter);
 
         Assert.True(within);
+        Assert.True(listed);
         Assert.False(after);
+        Assert.False(stillListed);
     }
 
     [Fact]
@@ -164,8 +196,8 @@ public sealed class RedisReputationStoreTests(RedisServerFixture fixture) : Repu
             .. ReputationWindows.FieldsToIncrement(ReputationCounter.SpamVerdicts, Noon).Select(f => new HashEntry(f, 3)),
         ]);
 
-        await store.RecordCheckAsync([ip], modelSaysSpam: true, Noon, CancellationToken.None);
-        var read = Assert.Single(await store.RecordCheckAsync([ip], modelSaysSpam: false, Noon, CancellationToken.None));
+        await store.RecordCheckAsync([ip], Blog, modelSaysSpam: true, Noon, CancellationToken.None);
+        var read = Assert.Single(await store.RecordCheckAsync([ip], Blog, modelSaysSpam: false, Noon, CancellationToken.None));
 
         Assert.Equal(6, read.Count(ReputationCounter.Checks, ReputationWindow.LastHour, Noon));
         Assert.Equal(4, read.Count(ReputationCounter.SpamVerdicts, ReputationWindow.Last30Days, Noon));
@@ -179,11 +211,11 @@ public sealed class RedisReputationStoreTests(RedisServerFixture fixture) : Repu
         var db = fixture.Redis.GetDatabase();
         var key = RedisReputationStore.Key(ip);
 
-        await store.RecordCheckAsync([ip], false, Noon, CancellationToken.None);
+        await store.RecordCheckAsync([ip], Blog, false, Noon, CancellationToken.None);
         Assert.True(await db.KeyExpireAsync(key, TimeSpan.FromDays(1)));
-        await store.RecordCheckAsync([ip], false, Noon.AddMinutes(1), CancellationToken.None);
+        await store.RecordCheckAsync([ip], Blog, false, Noon.AddMinutes(1), CancellationToken.None);
         var sameBucket = await db.KeyTimeToLiveAsync(key);
-        await store.RecordCheckAsync([ip], false, Noon.AddMinutes(6), CancellationToken.None);
+        await store.RecordCheckAsync([ip], Blog, false, Noon.AddMinutes(6), CancellationToken.None);
         var newBucket = await db.KeyTimeToLiveAsync(key);
 
         Assert.True(sameBucket <= TimeSpan.FromDays(1), $"ttl {sameBucket}");
@@ -200,7 +232,7 @@ public sealed class RedisReputationStoreTests(RedisServerFixture fixture) : Repu
         await server.StopAsync();
 
         await Assert.ThrowsAsync<RedisUnavailableException>(() =>
-            store.RecordCheckAsync([new ReputationSubject(SubjectKind.Ip, "ip:x")], false, Noon, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+            store.RecordCheckAsync([new ReputationSubject(SubjectKind.Ip, "ip:x")], Blog, false, Noon, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
     }
 }
 

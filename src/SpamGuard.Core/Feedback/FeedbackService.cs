@@ -208,7 +208,7 @@ public sealed partial class FeedbackService(
         var reported = current.Record;
         if (current.Stage == ReportStage.CheckReported && reported is not null)
         {
-            await reputation.RecordReportAsync(reported.Subjects, current.Label, current.At, current.Correction, current.EntryId, cancellationToken);
+            await reputation.RecordReportAsync(reported.Subjects, current.Site, current.Label, current.At, current.Correction, current.EntryId, cancellationToken);
             current = current with { Stage = ReportStage.ReputationCounted };
             await progress(current);
         }

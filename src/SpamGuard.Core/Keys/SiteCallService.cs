@@ -68,7 +68,8 @@ public sealed class SiteCallService(
     CommentCheckService checks,
     FeedbackService feedback,
     ICheckRecordStore records,
-    SiteUsageCounter usage)
+    SiteUsageCounter usage,
+    ReportRateLimiter reportLimits)
 {
     /// <summary>What a check told its caller (verdict, explanation, processing), for the caller's site; null when
     /// the id is unknown, expired or a test call's (which is not kept).</summary>
@@ -112,6 +113,11 @@ public sealed class SiteCallService(
     {
         ArgumentNullException.ThrowIfNull(report);
         var key = await AdmitAsync(presentedKey, new Uri(report.Site), cancellationToken);
+        if (!reportLimits.TryAcquire(key?.Id, out var retryAfter))
+        {
+            throw new SiteCallRefusedException(SiteRefusal.RateLimited, "This site key has reached its report rate limit (Reputation:ReportRateLimit); the report was not applied. Retry later.", retryAfter);
+        }
+
         FeedbackResult result;
         try
         {

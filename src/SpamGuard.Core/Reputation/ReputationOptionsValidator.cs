@@ -4,8 +4,9 @@ using Microsoft.Extensions.Options;
 namespace SpamGuard.Core.Reputation;
 
 /// <summary>
-/// Refuses weights that would break or invert reputation at start, rather than on every check: a negative cap makes
-/// the clamp throw, a negative weight would count spam reports as ham.
+/// Refuses reputation settings that would break or invert reputation at start, rather than on every check: a negative
+/// cap makes the clamp throw, a negative weight would count spam reports as ham, and an agreement rule or report budget
+/// out of range would either let one site move everyone's verdicts or silence reports.
 /// </summary>
 internal sealed class ReputationOptionsValidator : IValidateOptions<ReputationOptions>
 {
@@ -42,6 +43,24 @@ internal sealed class ReputationOptionsValidator : IValidateOptions<ReputationOp
         if (!(weights.Cap > 0 && weights.Cap <= MaxCap))
         {
             failures.Add($"Reputation:Weights:Cap must be above 0 and at most {MaxCap} log-odds (was {Shown(weights.Cap)}).");
+        }
+
+        if (options.MinIndependentReporters is < 1 or > ReportingSites.MaxPerLabel)
+        {
+            failures.Add($"Reputation:MinIndependentReporters must be between 1 and {ReportingSites.MaxPerLabel} (was {options.MinIndependentReporters}).");
+        }
+
+        foreach (var site in options.TrustedReporters)
+        {
+            if (!Uri.TryCreate(site, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            {
+                failures.Add($"Reputation:TrustedReporters holds \"{site}\", which is not an absolute http(s) site URL.");
+            }
+        }
+
+        if (options.ReportRateLimit.ReportsPerMinute < 0 || options.ReportRateLimit.Burst < 1)
+        {
+            failures.Add("Reputation:ReportRateLimit:ReportsPerMinute must be 0 (off) or more, and Reputation:ReportRateLimit:Burst at least 1.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -42,9 +42,10 @@ public sealed partial class CommentCheckService(
         var subjects = ReputationSubjects.For(comment, prepared.Content, pseudonyms);
 
         var retention = feedbackOptions.Value.CheckRetention;
+        var site = comment.Site.ToString();
         var lookup = comment.IsTest
-            ? Started(() => reputation.ReadAsync(subjects, now, cancellationToken))
-            : Started(() => reputation.RecordCheckAsync(subjects, prepared.ModelSaysSpam, now, cancellationToken));
+            ? Started(() => reputation.ReadAsync(subjects, site, now, cancellationToken))
+            : Started(() => reputation.RecordCheckAsync(subjects, site, prepared.ModelSaysSpam, now, cancellationToken));
 
         // The record is saved alongside the reputation call, not after scoring: with a shared store both go out in
         // one round trip. Its receipt (the verdict and processing entries the caller gets) is attached once scored.
@@ -88,7 +89,7 @@ public sealed partial class CommentCheckService(
         }
 
         var use = known is null ? ReputationUse.Unavailable : comment.IsTest ? ReputationUse.ReadOnly : ReputationUse.Recorded;
-        var evidence = known is null ? [] : ReputationEvidence.Signals(known, reputationOptions.Value.Weights, now);
+        var evidence = known is null ? [] : ReputationEvidence.Signals(known, reputationOptions.Value, now);
         var result = scorer.Finish(prepared, evidence, new StoredData(use, subjects, ReputationWindows.Retention, kept ? retention : TimeSpan.Zero), checkId);
         if (kept)
         {
