@@ -41,26 +41,33 @@ internal sealed class Lab(LabOptions options, LabCounters counters)
         using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sampling = rss.RunAsync(stopSampling.Token);
 
-        if (options.Soak > TimeSpan.Zero)
+        try
         {
-            await SoakAsync(load, cancellationToken);
+            if (options.Soak > TimeSpan.Zero)
+            {
+                await SoakAsync(load, cancellationToken);
+            }
+            else
+            {
+                await ShortRunAsync(client, load, sites, cancellationToken);
+            }
         }
-        else
+        finally
         {
-            await ShortRunAsync(client, load, sites, cancellationToken);
+            // Reported even when a phase ends the run early.
+            await stopSampling.CancelAsync();
+            await sampling;
+            counters.Note(rss.Describe());
         }
-
-        await stopSampling.CancelAsync();
-        await sampling;
-        counters.Note(rss.Describe());
         if (options.Soak > TimeSpan.Zero && rss.Result() is { } result && result.GrowthPercent > options.RssGrowthTolerancePercent)
         {
             counters.Add("rss_not_flat");
         }
 
         counters.BeginPhase("verify");
-        // Redis is up; the journal replays every second. Give it time before judging.
-        await Task.Delay(TimeSpan.FromSeconds(10), cancellationToken);
+        // Redis is up; the journal replays every second, but thousands of journaled reports take a while: a report
+        // re-sent before its journal entry is replayed would answer RECORDED and be wrongly counted as lost.
+        await Task.Delay(TimeSpan.FromSeconds(30), cancellationToken);
         await ledger.VerifyAsync(client, parallelism: 4, cancellationToken);
         CountStackFrames();
     }

@@ -7,6 +7,8 @@ namespace SpamGuard.FaultLab;
 /// would be Redis's loss, not SpamGuard's, and the lab must blame only SpamGuard.</summary>
 internal sealed class RedisNode(int port, string directory, string pidFile)
 {
+    private static readonly TimeSpan StartDeadline = TimeSpan.FromMinutes(5);
+
     private readonly ChildProcess _process = new("redis-server", directory, Path.Combine(directory, "redis.log"), pidFile);
 
     public string Endpoint => $"127.0.0.1:{port}";
@@ -18,7 +20,8 @@ internal sealed class RedisNode(int port, string directory, string pidFile)
             "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", directory,
             "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--protected-mode", "yes",
         ]);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        // After a long soak the append-only file holds hundreds of MB: reading it back on a busy machine takes minutes.
+        var deadline = DateTime.UtcNow + StartDeadline;
         while (DateTime.UtcNow < deadline)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -36,7 +39,7 @@ internal sealed class RedisNode(int port, string directory, string pidFile)
             await Task.Delay(100, cancellationToken);
         }
 
-        throw new TimeoutException("redis-server did not answer PING within 30 s.");
+        throw new TimeoutException($"redis-server did not answer PING within {StartDeadline.TotalSeconds} s.");
     }
 
     /// <summary>A crash: SIGKILL, no shutdown save (the append-only file is what survives).</summary>
