@@ -18,7 +18,7 @@ trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "
   --environment=Production --Logging:LogLevel:Default=Warning \
   "--Feedback:DataDirectory=$dir" "--Privacy:PseudonymSecretFile=$dir/secret.key") >"$dir/server.log" 2>&1 &
 pid=$!
-for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$((port + 1))/healthz" >/dev/null && break; sleep 0.5; done
+for _ in $(seq 1 360); do curl -fs "http://127.0.0.1:$((port + 1))/healthz" >/dev/null && break; sleep 0.5; done
 dotnet "$cli" bench --server "http://127.0.0.1:$port" --data "$data" --requests "$n" --runs 1 --concurrency 16 --json >"$dir/bench.json"
 sleep 5 # the write-behind queue drains
 checks=$(curl -fs "http://127.0.0.1:$((port + 1))/metrics" | awk '/^spamguard_checks_total/ { s += $NF } END { print s }')

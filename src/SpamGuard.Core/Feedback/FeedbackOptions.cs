@@ -25,7 +25,7 @@ public sealed class FeedbackOptions
     /// <summary>
     /// The most check records the embedded default keeps (on disk, or in memory when Core runs alone); past it the
     /// oldest go first, counted by spamguard_check_records_evicted_total, and a report on one is answered as an
-    /// unknown check. About 1 KB of disk each, so the default bounds the file near 1 GB. Redis mode is bounded by
+    /// unknown check. About 2 KB of disk each, so the default bounds the file near 2 GB. Redis mode is bounded by
     /// retention and Redis's own memory policy instead. <value>Default 1,000,000.</value>
     /// </summary>
     public int MaxCheckRecords { get; set; } = 1_000_000;
