@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -27,6 +28,12 @@ internal static partial class CheckCommentRequestMapper
     // Timestamp's valid range, as in google/protobuf/timestamp.proto: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
     private const long MinTimestampSeconds = -62_135_596_800;
     private const long MaxTimestampSeconds = 253_402_300_799;
+
+    // Checks come from a few sites that send their front page with every call: each is parsed once, not per check.
+    // Bounded, so a caller inventing sites costs at most this many entries.
+    private const int MaxParsedSites = 1024;
+
+    private static readonly ConcurrentDictionary<string, Uri> ParsedSites = new(StringComparer.Ordinal);
 
     // Dotted quad with no leading zeros: IPAddress.TryParse also takes "1", "1.2.3" and octal "010.0.0.1".
     [GeneratedRegex(@"^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$", RegexOptions.CultureInvariant)]
@@ -86,7 +93,7 @@ internal static partial class CheckCommentRequestMapper
             Content = request.Content,
             CommentDate = commentDate,
             PostModifiedDate = postModifiedDate,
-            SiteLanguages = [.. request.SiteLanguages],
+            SiteLanguages = request.SiteLanguages.Count == 0 ? [] : [.. request.SiteLanguages],
             Charset = request.Charset,
             UserRole = request.UserRole,
             IsTest = request.IsTest,
@@ -103,7 +110,19 @@ internal static partial class CheckCommentRequestMapper
             return null;
         }
 
-        return OptionalHttpUrl(value, field, maxBytes, violations);
+        // The limit is checked again: it is the caller's, and a site parsed under a larger one may exceed it.
+        if (ParsedSites.TryGetValue(value, out var parsed) && WithinLimit(value, maxBytes))
+        {
+            return parsed;
+        }
+
+        var uri = OptionalHttpUrl(value, field, maxBytes, violations);
+        if (uri is not null && ParsedSites.Count < MaxParsedSites)
+        {
+            ParsedSites.TryAdd(value, uri);
+        }
+
+        return uri;
     }
 
     private static Uri? OptionalHttpUrl(string value, string field, int maxBytes, List<BadRequest.Types.FieldViolation> violations)
@@ -155,12 +174,25 @@ internal static partial class CheckCommentRequestMapper
         var at = value.IndexOf('@', StringComparison.Ordinal);
         var valid = at > 0
             && at == value.LastIndexOf('@')
-            && !value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))
+            && !HasSpaceOrControl(value)
             && Uri.CheckHostName(value[(at + 1)..]) == UriHostNameType.Dns;
         if (!valid)
         {
             Add(violations, field, "must be one e-mail address (local part, '@', domain name) without spaces");
         }
+    }
+
+    private static bool HasSpaceOrControl(string value)
+    {
+        foreach (var c in value)
+        {
+            if (char.IsWhiteSpace(c) || char.IsControl(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     internal static IPAddress? OptionalIp(string value, string field, int maxBytes, List<BadRequest.Types.FieldViolation> violations)
@@ -256,8 +288,7 @@ internal static partial class CheckCommentRequestMapper
     /// <returns>Whether the value is within the limit.</returns>
     private static bool CheckLength(string value, string field, int maxBytes, List<BadRequest.Types.FieldViolation> violations)
     {
-        // Cheap bound first: UTF-8 needs at most 3 bytes per UTF-16 code unit.
-        if (value.Length * 3L <= maxBytes || Encoding.UTF8.GetByteCount(value) <= maxBytes)
+        if (WithinLimit(value, maxBytes))
         {
             return true;
         }
@@ -265,6 +296,10 @@ internal static partial class CheckCommentRequestMapper
         Add(violations, field, $"is longer than {maxBytes} bytes (UTF-8)");
         return false;
     }
+
+    // Cheap bound first: UTF-8 needs at most 3 bytes per UTF-16 code unit.
+    private static bool WithinLimit(string value, int maxBytes) =>
+        value.Length * 3L <= maxBytes || Encoding.UTF8.GetByteCount(value) <= maxBytes;
 
     private static void Add(List<BadRequest.Types.FieldViolation> violations, string field, string description) =>
         violations.Add(new BadRequest.Types.FieldViolation { Field = field, Description = description });

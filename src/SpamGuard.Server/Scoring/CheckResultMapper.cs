@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using SpamGuard.Contracts.V1;
 using CoreExplanations = SpamGuard.Core.Explanations;
@@ -8,6 +9,11 @@ namespace SpamGuard.Server.Scoring;
 /// <summary>Turns a Core <see cref="CoreScoring.CheckResult"/> into the wire <see cref="CheckCommentResponse"/>.</summary>
 internal static class CheckResultMapper
 {
+    // A handful of configured retentions, described once each instead of once per field of every response.
+    private const int MaxRetentionTexts = 64;
+
+    private static readonly ConcurrentDictionary<TimeSpan, string> RetentionTexts = new();
+
     public static CheckCommentResponse ToResponse(this CoreScoring.CheckResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -17,8 +23,7 @@ internal static class CheckResultMapper
             BaseWeight = result.Explanation.BaseWeight,
             ReputationAvailable = result.Explanation.ReputationAvailable,
         };
-        explanation.Signals.Add(result.Explanation.Signals.Select(ToSignal));
-        explanation.Processing.Add(result.Explanation.Processing.Select(ToFieldProcessing));
+        AddAll(explanation, result.Explanation.Signals, result.Explanation.Processing);
 
         return new CheckCommentResponse
         {
@@ -38,8 +43,7 @@ internal static class CheckResultMapper
         ArgumentNullException.ThrowIfNull(record);
         var receipt = record.Receipt ?? throw new ArgumentException("The record has no receipt.", nameof(record));
         var explanation = new Explanation { Summary = receipt.Summary, ReputationAvailable = receipt.ReputationAvailable };
-        explanation.Signals.Add(receipt.Signals.Select(ToSignal));
-        explanation.Processing.Add(receipt.Processing.Select(ToFieldProcessing));
+        AddAll(explanation, receipt.Signals, receipt.Processing);
         return new CheckCommentResponse
         {
             Verdict = ToVerdict(receipt.Verdict),
@@ -49,6 +53,39 @@ internal static class CheckResultMapper
             Explanation = explanation,
             ReputationAvailable = receipt.ReputationAvailable,
         };
+    }
+
+    // Indexed loops: LINQ over the read-only lists would allocate an enumerator and a buffer per list per response.
+    private static void AddAll(Explanation explanation, IReadOnlyList<CoreExplanations.Signal> signals,
+        IReadOnlyList<CoreExplanations.FieldProcessing> processing)
+    {
+        explanation.Signals.Capacity = signals.Count;
+        for (var i = 0; i < signals.Count; i++)
+        {
+            explanation.Signals.Add(ToSignal(signals[i]));
+        }
+
+        explanation.Processing.Capacity = processing.Count;
+        for (var i = 0; i < processing.Count; i++)
+        {
+            explanation.Processing.Add(ToFieldProcessing(processing[i]));
+        }
+    }
+
+    private static string Describe(TimeSpan retention)
+    {
+        if (RetentionTexts.TryGetValue(retention, out var text))
+        {
+            return text;
+        }
+
+        text = CoreExplanations.RetentionText.Describe(retention);
+        if (RetentionTexts.Count < MaxRetentionTexts)
+        {
+            RetentionTexts.TryAdd(retention, text);
+        }
+
+        return text;
     }
 
     private static Verdict ToVerdict(CoreScoring.Verdict verdict) => verdict switch
@@ -89,7 +126,7 @@ internal static class CheckResultMapper
             _ => throw new UnreachableException($"Unmapped data handling {processing.Handling}."),
         },
         RetentionSeconds = (long)processing.Retention.TotalSeconds,
-        Retention = CoreExplanations.RetentionText.Describe(processing.Retention),
+        Retention = Describe(processing.Retention),
         Pseudonyms = { processing.Pseudonyms },
     };
 }

@@ -28,8 +28,13 @@ internal sealed class CommentFilterService(
             Log.ScoringComment(logger, Encoding.UTF8.GetByteCount(comment.Content), comment.SiteLanguages.Count);
         }
 
-        var result = await calls.CheckAsync(BearerToken.From(context), comment, context.CancellationToken);
-        Log.CommentChecked(logger, result.CheckId, result.Verdict.ToString(), result.SpamProbability, result.ModelVersion);
+        // From the HTTP request: ServerCallContext.RequestHeaders would build a Metadata copy of every header per call.
+        var result = await calls.CheckAsync(BearerToken.From(context.GetHttpContext().Request.Headers.Authorization), comment, context.CancellationToken);
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.CommentChecked(logger, result.CheckId, result.Verdict.ToString(), result.SpamProbability, result.ModelVersion);
+        }
+
         return result.ToResponse();
     }
 
@@ -43,7 +48,11 @@ internal sealed class CommentFilterService(
     {
         var report = request.ToReport(label, options.Value);
         var result = await calls.ReportAsync(BearerToken.From(context), report, context.CancellationToken);
-        Log.Reported(logger, result.CheckId, label.ToString(), result.Outcome.ToString());
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.Reported(logger, result.CheckId, label.ToString(), result.Outcome.ToString());
+        }
+
         return new SubmitFeedbackResponse
         {
             CheckId = result.CheckId,

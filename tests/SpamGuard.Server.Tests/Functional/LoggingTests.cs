@@ -27,7 +27,7 @@ public sealed class LoggingTests
 
         // Assert
         var outcome = Assert.Single(logs.Entries, e => e.EventId.Id == 4001);
-        Assert.Equal(LogLevel.Information, outcome.Level);
+        Assert.Equal(LogLevel.Debug, outcome.Level);
         Assert.Contains(response.CheckId, outcome.Message, StringComparison.Ordinal);
         Assert.Contains(KeywordTestModel.TestVersion, outcome.Message, StringComparison.Ordinal);
         Assert.Contains(logs.Entries, e => e.EventId.Id == 4003 && e.Message.Contains("site", StringComparison.Ordinal));
@@ -35,6 +35,27 @@ public sealed class LoggingTests
         string[] personal = ["Zyxwvut-unique-content-marker", "Unique-Author-Name", request.UserIp, request.AuthorEmail, "1.2.3"];
         Assert.All(logs.Entries.Where(e => e.Level > LogLevel.Debug), e =>
             Assert.DoesNotContain(personal, p => e.Message.Contains(p, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task CheckAndReport_AtShippedLevels_LogNothingPerCall()
+    {
+        // Arrange: the levels of appsettings.json; a flood of checks must not become a flood of log lines.
+        var logs = new CapturingLoggerProvider();
+        await using var host = await SpamGuardHost.StartAsync(
+            new KeywordTestModel(), services => services.AddSingleton<ILoggerProvider>(logs),
+            "--Logging:LogLevel:Default=Information", "--Logging:LogLevel:Microsoft.AspNetCore=Warning");
+        var client = new CommentFilter.CommentFilterClient(host.Channel);
+        var before = logs.Entries.Count;
+
+        // Act
+        // Not test calls: those are not kept, and the report below needs a kept check.
+        var check = await client.CheckCommentAsync(Requests.WithContent("cheap pills"), deadline: SpamGuardHost.Deadline);
+        await client.CheckCommentAsync(Requests.Complete("a kind word about the post"), deadline: SpamGuardHost.Deadline);
+        await client.SubmitSpamAsync(new SubmitFeedbackRequest { Site = Requests.Site, CheckId = check.CheckId }, deadline: SpamGuardHost.Deadline);
+
+        // Assert
+        Assert.DoesNotContain(logs.Entries.Skip(before), e => e.Level > LogLevel.Debug);
     }
 
     [Fact]
