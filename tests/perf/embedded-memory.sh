@@ -2,11 +2,11 @@
 # Memory and disk of the embedded default (no Redis) after N checks: starts a Release server on a fresh data
 # directory, sends N CheckComment calls with `spamguard bench` (16 callers), then prints the server's RSS, the
 # checks it counted, and the size of its check-record file per stored record.
-# Usage: scripts/embedded-memory.sh N [server-dll] [cli-dll] [data-file]
+# Usage: tests/perf/embedded-memory.sh N [server-dll] [cli-dll] [data-file]
 # Builds nothing: build first with `dotnet build -c Release src/SpamGuard.Server src/SpamGuard.Cli`.
 set -euo pipefail
 n=${1:?number of checks}
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 server=${2:-$root/artifacts/bin/SpamGuard.Server/release/SpamGuard.Server.dll}
 cli=${3:-$root/artifacts/bin/SpamGuard.Cli/release/spamguard.dll}
 data=${4:-$root/../shared/data/sms-spam-collection/train.jsonl}
