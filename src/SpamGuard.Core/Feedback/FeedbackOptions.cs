@@ -22,6 +22,11 @@ public sealed class FeedbackOptions
     /// <summary>How often journaled reports are retried while Redis is unavailable. <value>Default 5.</value></summary>
     public double JournalReplaySeconds { get; set; } = 5;
 
+    /// <summary>Most check records kept in the local outbox (checks.outbox.jsonl) while the store cannot take them;
+    /// a check beyond it cannot be reported by id (its answer says the record was not stored). About 1–2 KB each.
+    /// <value>Default 100,000.</value></summary>
+    public int OutboxCapacity { get; set; } = 100_000;
+
     public TimeSpan CheckRetention => TimeSpan.FromDays(CheckRetentionDays);
 
     public TimeSpan ExampleRetention => TimeSpan.FromDays(ExampleRetentionDays);
@@ -51,6 +56,11 @@ internal sealed class FeedbackOptionsValidator : IValidateOptions<FeedbackOption
         if (options.JournalReplaySeconds is not (>= 0.05 and <= 3600))
         {
             failures.Add("Feedback:JournalReplaySeconds must be between 0.05 and 3600.");
+        }
+
+        if (options.OutboxCapacity is not (>= 1 and <= 10_000_000))
+        {
+            failures.Add("Feedback:OutboxCapacity must be between 1 and 10,000,000.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
