@@ -141,12 +141,17 @@ public sealed partial class FeedbackService(
                 metrics.ReportFailed(failure.Split(':')[0]);
                 LogReplayFailed(logger, report.CheckId, report.EntryId, failure);
             }
+            else
+            {
+                // Counted as each is applied: a replay cut short by another outage must not lose the count of those
+                // it applied before (the next replay skips them).
+                metrics.Replayed(1);
+            }
 
             return failure;
         }, cancellationToken);
         if (applied > 0)
         {
-            metrics.Replayed(applied);
             LogReplayed(logger, applied);
         }
 

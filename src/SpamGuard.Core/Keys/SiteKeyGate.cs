@@ -123,9 +123,17 @@ public sealed class SiteKeyGate(ISiteKeyStore store, TimeProvider time, IOptions
     /// False while the store is unavailable and nothing was ever read.</summary>
     public async Task<bool> TryLearnAsync(CancellationToken cancellationToken)
     {
+        if (options?.Value.EffectiveMode == SiteKeyMode.Required || Volatile.Read(ref _inUse) is not null)
+        {
+            return true;
+        }
+
         try
         {
-            await KeysInUseAsync(cancellationToken);
+            var inUse = (await store.ListAsync(cancellationToken)).Count > 0;
+            // Stale at once: the first call still reads the store (a key created on another node just after this one
+            // started is seen at once); this answer only stands in for the store while it is unavailable.
+            Interlocked.CompareExchange(ref _inUse, new InUseSnapshot(inUse, time.GetUtcNow()), null);
             return true;
         }
         catch (StoreUnavailableException)

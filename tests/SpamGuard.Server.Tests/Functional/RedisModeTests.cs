@@ -214,6 +214,6 @@ public sealed class RedisModeTests
         Assert.Equal(Grpc.Core.StatusCode.Unavailable, check.StatusCode);
         // The process is up and says so.
         var metrics = await node.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
-        Assert.DoesNotContain("spamguard_checks_total", metrics, StringComparison.Ordinal);
+        Assert.Contains("spamguard_", metrics, StringComparison.Ordinal);
     }
 }
