@@ -37,6 +37,7 @@ public static class CoreHostingExtensions
 
         services.TryAddSingleton<IReputationStore, InProcessReputationStore>();
         services.TryAddSingleton<ICheckRecordStore, InProcessCheckRecordStore>();
+        AddCheckOutbox(services);
         services.TryAddSingleton<ISiteKeyStore, InProcessSiteKeyStore>();
         services.TryAddSingleton<SiteKeyService>();
         services.TryAddSingleton<SiteKeyGate>();
@@ -49,7 +50,7 @@ public static class CoreHostingExtensions
         services.TryAddSingleton<SiteCallService>();
         services.TryAddSingleton<ILabelledExampleStore>(sp =>
             new JsonlLabelledExampleStore(Path.Combine(sp.GetRequiredService<IOptions<FeedbackOptions>>().Value.DataDirectory, "examples.jsonl")));
-        services.TryAddSingleton(sp => new ReportJournal(sp.GetRequiredService<IOptions<FeedbackOptions>>().Value.DataDirectory));
+        services.TryAddSingleton(sp => new ReportJournal(sp.GetRequiredService<IOptions<FeedbackOptions>>().Value.DataDirectory, sp.GetRequiredService<TimeProvider>()));
 
         services.TryAddSingleton<CommentScorer>();
         services.TryAddSingleton<CommentCheckService>();
@@ -58,8 +59,31 @@ public static class CoreHostingExtensions
         services.TryAddSingleton<ErasureService>();
         services.TryAddSingleton<ReportAdministration>();
         services.AddHostedService<JournalReplayService>();
+        services.AddHostedService<CheckOutboxFlushService>();
+        services.AddHostedService<SiteKeyGateWarmup>();
         services.AddHostedService<ExampleRetentionSweep>();
         services.AddHostedService<SiteUsageFlushService>();
         return services;
+    }
+
+    /// <summary>Puts the local outbox behind whichever check-record store is registered (see <see cref="OutboxedCheckRecordStore"/>).</summary>
+    private static void AddCheckOutbox(IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(CheckOutbox)))
+        {
+            return;
+        }
+
+        services.AddSingleton(sp =>
+        {
+            var feedback = sp.GetRequiredService<IOptions<FeedbackOptions>>().Value;
+            return new CheckOutbox(feedback.DataDirectory, feedback.OutboxCapacity);
+        });
+        var shared = services.Last(d => d.ServiceType == typeof(ICheckRecordStore));
+        services.Remove(shared);
+        services.AddSingleton<ICheckRecordStore>(sp => new OutboxedCheckRecordStore(
+            (ICheckRecordStore)(shared.ImplementationInstance ?? shared.ImplementationFactory?.Invoke(sp) ?? ActivatorUtilities.CreateInstance(sp, shared.ImplementationType!)),
+            sp.GetRequiredService<CheckOutbox>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SpamGuardMetrics>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<OutboxedCheckRecordStore>>()));
     }
 }

@@ -115,11 +115,12 @@ public sealed class CommentCheckServiceTests : IDisposable
         Assert.False(result.Explanation.ReputationAvailable);
         Assert.Equal(Probability.FromLogit(ModelLogit), result.SpamProbability, 12);
         Assert.Equal(1, _h.Counter("spamguard.reputation.unavailable"));
+        // Reputation counted nothing; the check record went to the local outbox, so the check can still be reported.
         var ip = Assert.Single(result.Explanation.Processing, p => p.Field == "user_ip");
-        Assert.Equal(DataHandling.UsedInMemoryDiscarded, ip.Handling);
-        Assert.Contains("did not answer in time", ip.Purpose, StringComparison.Ordinal);
-        Assert.Empty(ip.Pseudonyms);
-        Assert.All(result.Explanation.Processing, p => Assert.Equal(TimeSpan.Zero, p.Retention));
+        Assert.Equal(DataHandling.StoredPseudonymised, ip.Handling);
+        Assert.DoesNotContain("Reputation: this check is counted", ip.Purpose, StringComparison.Ordinal);
+        Assert.Equal(_h.Options.CheckRetention, ip.Retention);
+        Assert.Single(_h.Outbox.Entries);
     }
 
     [Fact]
@@ -257,13 +258,29 @@ public sealed class CommentCheckServiceTests : IDisposable
     }
 
     [Fact]
-    public async Task RecordNotSaved_TheDisclosureSaysNothingWasKeptWithARecord()
+    public async Task RecordStoreDown_TheRecordIsKeptInTheOutbox_AndTheDisclosureSaysStored()
     {
         _h.Records.Down = true;
 
         var result = await _h.Checks.CheckAsync(From(Ip, "Hello"), CancellationToken.None);
 
-        Assert.True(result.Explanation.ReputationAvailable);
+        Assert.Equal(DataHandling.Stored, result.Explanation.Processing.Single(p => p.Field == "site").Handling);
+        var waiting = Assert.Single(_h.Outbox.Entries);
+        Assert.Equal(result.CheckId, waiting.Record.CheckId);
+        Assert.DoesNotContain("203.0.113.7", await File.ReadAllTextAsync(_h.Outbox.Path), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RecordNotSaved_OutboxFull_TheDisclosureSaysNothingWasKeptWithARecord()
+    {
+        using var h = new FeedbackHarness(new FixedContributionModel("fixed-1", new Thresholds(0.5, 0.99), ModelLogit), new FeedbackOptions { OutboxCapacity = 1 });
+        h.Records.Down = true;
+        await h.Checks.CheckAsync(From(Ip, "fills the outbox"), CancellationToken.None);
+
+        var result = await h.Checks.CheckAsync(From(Ip, "Hello"), CancellationToken.None);
+
+        Assert.Single(h.Outbox.Entries);
+        Assert.Equal(1, h.Counter("spamguard.checks.outbox.lost"));
         Assert.Equal(DataHandling.UsedInMemoryDiscarded, result.Explanation.Processing.Single(p => p.Field == "site").Handling);
         Assert.DoesNotContain("check record", result.Explanation.Processing.Single(p => p.Field == "content").Purpose, StringComparison.Ordinal);
     }

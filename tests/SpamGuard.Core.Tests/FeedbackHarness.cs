@@ -36,6 +36,7 @@ internal sealed class FeedbackHarness : IDisposable
         Records = new FlakyCheckRecordStore(new InProcessCheckRecordStore());
         Examples = new FlakyExampleStore(new JsonlLabelledExampleStore(Path.Combine(_dir, "examples.jsonl")));
         Journal = new ReportJournal(_dir);
+        Outbox = new CheckOutbox(_dir, Options.OutboxCapacity);
         Pseudonyms = new Pseudonymizer(Secret);
         var metrics = new SpamGuardMetrics(_meters.GetRequiredService<IMeterFactory>());
         _listener.InstrumentPublished = (instrument, listener) =>
@@ -54,12 +55,13 @@ internal sealed class FeedbackHarness : IDisposable
         });
         _listener.Start();
 
+        Outboxed = new OutboxedCheckRecordStore(Records, Outbox, TimeProvider.System, metrics, NullLogger<OutboxedCheckRecordStore>.Instance);
         var scorer = new CommentScorer(new FixedClassifier(model), Microsoft.Extensions.Options.Options.Create(new ScoringOptions()));
         var feedback = Microsoft.Extensions.Options.Options.Create(Options);
-        Checks = new CommentCheckService(scorer, Reputation, Records, Pseudonyms,
+        Checks = new CommentCheckService(scorer, Reputation, Outboxed, Pseudonyms,
             Microsoft.Extensions.Options.Options.Create(new ReputationOptions { Weights = weights ?? new ReputationWeights() }),
             feedback, TimeProvider.System, metrics, checkLogger);
-        Feedback = new FeedbackService(Records, Reputation, Examples, Journal, Pseudonyms, feedback, TimeProvider.System, metrics,
+        Feedback = new FeedbackService(Outboxed, Reputation, Examples, Journal, Pseudonyms, feedback, TimeProvider.System, metrics,
             NullLogger<FeedbackService>.Instance);
     }
 
@@ -72,6 +74,11 @@ internal sealed class FeedbackHarness : IDisposable
     public FlakyExampleStore Examples { get; }
 
     public ReportJournal Journal { get; }
+
+    public CheckOutbox Outbox { get; }
+
+    /// <summary>The records as the services use them: <see cref="Records"/> with the outbox behind it.</summary>
+    public OutboxedCheckRecordStore Outboxed { get; }
 
     public Pseudonymizer Pseudonyms { get; }
 
@@ -117,6 +124,7 @@ internal sealed class FeedbackHarness : IDisposable
         _listener.Dispose();
         _meters.Dispose();
         Journal.Dispose();
+        Outbox.Dispose();
         Examples.Inner.Dispose();
         Directory.Delete(_dir, recursive: true);
     }

@@ -18,7 +18,7 @@ public sealed class SiteCallServiceTests : IDisposable
     public SiteCallServiceTests()
     {
         _h = new FeedbackHarness(_model);
-        _calls = new SiteCallService(new SiteKeyGate(_keys, TimeProvider.System), _limiter, _h.Checks, _h.Feedback, _h.Records, _usage);
+        _calls = new SiteCallService(new SiteKeyGate(_keys, TimeProvider.System), _limiter, _h.Checks, _h.Feedback, _h.Outboxed, _usage);
     }
 
     public void Dispose()

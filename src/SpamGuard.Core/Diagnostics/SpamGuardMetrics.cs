@@ -17,6 +17,12 @@ public sealed class SpamGuardMetrics
     private readonly Counter<long> _replayed;
     private readonly Counter<long> _recordsEvicted;
     private readonly Counter<long> _recordWritesDropped;
+    private readonly Counter<long> _failed;
+    private readonly Counter<long> _outboxed;
+    private readonly Counter<long> _outboxFlushed;
+    private readonly Counter<long> _outboxLost;
+    private Func<long>? _pendingReports;
+    private Func<long>? _pendingChecks;
 
     public SpamGuardMetrics(IMeterFactory meters)
     {
@@ -33,6 +39,17 @@ public sealed class SpamGuardMetrics
             "Check records removed before their retention ended because the store held Feedback:MaxCheckRecords.");
         _recordWritesDropped = meter.CreateCounter<long>("spamguard.check_records.writes_dropped", "{write}",
             "Receipts not attached to a stored check record because the embedded store's write queue was full.");
+        _failed = meter.CreateCounter<long>("spamguard.reports.failed", "{report}",
+            "Journaled reports that could not be applied, by reason; each is kept in journal.failed.jsonl.");
+        meter.CreateObservableGauge("spamguard.reports.pending", () => _pendingReports?.Invoke() ?? 0, "{report}",
+            "Reports answered QUEUED and waiting in the journal.");
+        _outboxed = meter.CreateCounter<long>("spamguard.checks.outboxed", "{check}",
+            "Check records kept in the local outbox because the store did not answer.");
+        _outboxFlushed = meter.CreateCounter<long>("spamguard.checks.outbox.flushed", "{check}", "Check records moved from the outbox to the store.");
+        _outboxLost = meter.CreateCounter<long>("spamguard.checks.outbox.lost", "{check}",
+            "Check records not kept for a later report, by reason (outbox full, expired before the store came back).");
+        meter.CreateObservableGauge("spamguard.checks.outbox.pending", () => _pendingChecks?.Invoke() ?? 0, "{check}",
+            "Check records in the outbox, waiting for the store.");
     }
 
     public void Checked(string verdict) => _checks.Add(1, new KeyValuePair<string, object?>("verdict", verdict));
@@ -49,4 +66,18 @@ public sealed class SpamGuardMetrics
     public void CheckRecordsEvicted(long count) => _recordsEvicted.Add(count);
 
     public void CheckRecordWriteDropped() => _recordWritesDropped.Add(1);
+    public void ReportFailed(string reason) => _failed.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void Outboxed() => _outboxed.Add(1);
+
+    public void OutboxFlushed(int count) => _outboxFlushed.Add(count);
+
+    public void OutboxLost(string reason, int count = 1) => _outboxLost.Add(count, new KeyValuePair<string, object?>("reason", reason));
+
+    /// <summary>Where the pending gauges read from (the journal and the outbox register themselves).</summary>
+    public void ObservePending(Func<long>? reports = null, Func<long>? checks = null)
+    {
+        _pendingReports = reports ?? _pendingReports;
+        _pendingChecks = checks ?? _pendingChecks;
+    }
 }

@@ -30,6 +30,11 @@ public sealed class FeedbackOptions
     /// </summary>
     public int MaxCheckRecords { get; set; } = 1_000_000;
 
+    /// <summary>Most check records kept in the local outbox (checks.outbox.jsonl) while the store cannot take them;
+    /// a check beyond it cannot be reported by id (its answer says the record was not stored). About 1–2 KB each.
+    /// <value>Default 100,000.</value></summary>
+    public int OutboxCapacity { get; set; } = 100_000;
+
     public TimeSpan CheckRetention => TimeSpan.FromDays(CheckRetentionDays);
 
     public TimeSpan ExampleRetention => TimeSpan.FromDays(ExampleRetentionDays);
@@ -64,6 +69,11 @@ internal sealed class FeedbackOptionsValidator : IValidateOptions<FeedbackOption
         if (options.MaxCheckRecords is not (>= 1 and <= 1_000_000_000))
         {
             failures.Add("Feedback:MaxCheckRecords must be between 1 and 1000000000.");
+        }
+
+        if (options.OutboxCapacity is not (>= 1 and <= 10_000_000))
+        {
+            failures.Add("Feedback:OutboxCapacity must be between 1 and 10,000,000.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

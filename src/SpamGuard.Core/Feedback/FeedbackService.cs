@@ -111,28 +111,64 @@ public sealed partial class FeedbackService(
         }
     }
 
-    /// <summary>Applies the journaled reports; returns how many were completed.</summary>
+    /// <summary>Applies the journaled reports; returns how many were applied. A report that cannot be applied (its
+    /// check is not found in the store, or it fails for another reason than an outage) is not dropped: it is kept with
+    /// its reason in journal.failed.jsonl, counted (spamguard.reports.failed) and logged as a warning.</summary>
     /// <exception cref="StoreUnavailableException">A store is still unavailable; the rest waits for the next try.</exception>
     public async Task<int> ReplayJournalAsync(CancellationToken cancellationToken)
     {
-        var completed = await journal.ReplayAsync(async (report, progress) =>
+        var (applied, failed) = await journal.ReplayAsync(async (report, progress) =>
         {
-            var outcome = await ApplyAsync(report, progress, cancellationToken);
-            if (outcome is ReportOutcomeKind.NotFound or ReportOutcomeKind.OtherSite)
+            string? failure;
+            try
             {
-                LogReplayedNotFound(logger, report.CheckId);
+                var outcome = await ApplyAsync(report, progress, cancellationToken);
+                failure = outcome switch
+                {
+                    ReportOutcomeKind.NotFound => CheckNotFoundReason,
+                    ReportOutcomeKind.OtherSite => OtherSiteReason,
+                    _ => null,
+                };
             }
+            catch (Exception ex) when (ex is not (StoreUnavailableException or OperationCanceledException or IOException or UnauthorizedAccessException))
+            {
+                // One report that cannot be applied must not hold back every report behind it.
+                failure = "error: " + ex.GetType().Name;
+            }
+
+            if (failure is not null)
+            {
+                metrics.ReportFailed(failure.Split(':')[0]);
+                LogReplayFailed(logger, report.CheckId, report.EntryId, failure);
+            }
+            else
+            {
+                // Counted as each is applied: a replay cut short by another outage must not lose the count of those
+                // it applied before (the next replay skips them).
+                metrics.Replayed(1);
+            }
+
+            return failure;
         }, cancellationToken);
-        if (completed > 0)
+        if (applied > 0)
         {
-            metrics.Replayed(completed);
-            LogReplayed(logger, completed);
+            LogReplayed(logger, applied);
         }
 
-        return completed;
+        return applied;
     }
 
+    internal const string CheckNotFoundReason = "check_not_found: the check it names is not in the store (never recorded, expired, or lost by the store)";
+
+    internal const string OtherSiteReason = "other_site: the check it names belongs to another site";
+
     public bool HasJournaledReports => journal.HasPending;
+
+    /// <summary>Reports answered QUEUED and not applied yet.</summary>
+    public long PendingReports => journal.PendingCount;
+
+    /// <summary>Reports answered QUEUED that could not be applied (kept with their reasons).</summary>
+    public long FailedReports => journal.FailedCount;
 
     private PendingReport? Pending(FeedbackReport report)
     {
@@ -202,7 +238,11 @@ public sealed partial class FeedbackService(
                 },
                 _ => current with { Stage = ReportStage.Done, Outcome = outcome.Kind },
             };
-            await progress(current);
+            if (current.Outcome is not (ReportOutcomeKind.NotFound or ReportOutcomeKind.OtherSite))
+            {
+                // A report that found no check is marked done only once it is kept as failed (the journal does both).
+                await progress(current);
+            }
         }
 
         var reported = current.Record;
@@ -240,6 +280,6 @@ public sealed partial class FeedbackService(
     [LoggerMessage(5102, LogLevel.Information, "Applied {Count} journaled reports.")]
     private static partial void LogReplayed(ILogger logger, int count);
 
-    [LoggerMessage(5103, LogLevel.Information, "A journaled report of check {CheckId} found no such check of its site; dropped.")]
-    private static partial void LogReplayedNotFound(ILogger logger, string checkId);
+    [LoggerMessage(5103, LogLevel.Warning, "A journaled report (entry {EntryId}) of check {CheckId} could not be applied and is kept in journal.failed.jsonl: {Reason}")]
+    private static partial void LogReplayFailed(ILogger logger, string checkId, string entryId, string reason);
 }

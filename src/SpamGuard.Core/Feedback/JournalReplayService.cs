@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SpamGuard.Core.Diagnostics;
 using SpamGuard.Core.Reputation;
 
 namespace SpamGuard.Core.Feedback;
@@ -9,11 +10,13 @@ namespace SpamGuard.Core.Feedback;
 /// Replays journaled reports whenever there are some and the stores answer again. A hosted service, so host
 /// shutdown stops it; a failed attempt waits for the next tick (no tight retry loop against a struggling store).
 /// </summary>
-public sealed partial class JournalReplayService(FeedbackService feedback, IOptions<FeedbackOptions> options, ILogger<JournalReplayService> logger)
+public sealed partial class JournalReplayService(
+    FeedbackService feedback, SpamGuardMetrics metrics, IOptions<FeedbackOptions> options, ILogger<JournalReplayService> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        metrics.ObservePending(reports: () => feedback.PendingReports);
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.JournalReplaySeconds));
         try
         {

@@ -7,7 +7,8 @@ namespace SpamGuard.Core.Feedback;
 /// <summary>
 /// An append-only JSON-lines file. Each append is one line written through to disk before the call returns, so an
 /// acknowledged entry survives a crash; a line cut short by a crash mid-write is skipped when reading. Appends from
-/// concurrent callers are serialised.
+/// concurrent callers are serialised. The file is readable by its owner only (0600 on Unix): reports and check records
+/// are pseudonymised, but they are still the service's data, not every local user's.
 /// </summary>
 public sealed class JsonLinesFile<T>(string path) : IDisposable
     where T : class
@@ -27,8 +28,7 @@ public sealed class JsonLinesFile<T>(string path) : IDisposable
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-            await using var file = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.Read | FileShare.Delete, 4096, FileOptions.WriteThrough);
+            await using var file = Open(Path, FileMode.Append);
             await file.WriteAsync(line, cancellationToken);
             await file.FlushAsync(cancellationToken);
         }
@@ -110,9 +110,7 @@ public sealed class JsonLinesFile<T>(string path) : IDisposable
 
             if (dropped > 0)
             {
-                var temporary = Path + ".rewrite";
-                await File.WriteAllLinesAsync(temporary, kept, cancellationToken);
-                File.Move(temporary, Path, overwrite: true);
+                await ReplaceWithAsync(kept, cancellationToken);
             }
 
             return dropped;
@@ -123,7 +121,86 @@ public sealed class JsonLinesFile<T>(string path) : IDisposable
         }
     }
 
+    /// <summary>Replaces the file atomically, between two appends, with the entries <paramref name="current"/> returns
+    /// when called (under the append lock, so an entry appended after it ran goes to the new file); none deletes it.</summary>
+    public async Task RewriteAsync(Func<IEnumerable<T>> current, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var lines = current().Select(entry => JsonSerializer.Serialize(entry, Json)).ToList();
+            if (lines.Count == 0)
+            {
+                File.Delete(Path);
+            }
+            else
+            {
+                await ReplaceWithAsync(lines, cancellationToken);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Reads every entry now (for loading state at start-up, before any append).</summary>
+    public List<T> ReadAll()
+    {
+        if (!File.Exists(Path))
+        {
+            return [];
+        }
+
+        return [.. File.ReadLines(Path, Encoding.UTF8).Select(Parse).OfType<T>()];
+    }
+
     public void Dispose() => _gate.Dispose();
+
+    private async Task ReplaceWithAsync(List<string> lines, CancellationToken cancellationToken)
+    {
+        var temporary = Path + ".rewrite";
+        await using (var file = Open(temporary, FileMode.Create))
+        await using (var writer = new StreamWriter(file, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)))
+        {
+            foreach (var line in lines)
+            {
+                await writer.WriteAsync(line.AsMemory(), cancellationToken);
+                await writer.WriteAsync('\n');
+            }
+        }
+
+        File.Move(temporary, Path, overwrite: true);
+    }
+
+    /// <summary>Opens for writing, creating the file (and its directory) owner-only; a file left by an older version
+    /// with a wider mode is narrowed.</summary>
+    private static FileStream Open(string path, FileMode mode)
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        var options = new FileStreamOptions
+        {
+            Mode = mode,
+            Access = FileAccess.Write,
+            Share = FileShare.Read | FileShare.Delete,
+            Options = FileOptions.WriteThrough,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = OwnerOnly;
+        }
+
+        var file = new FileStream(path, options);
+        if (!OperatingSystem.IsWindows() && File.GetUnixFileMode(file.SafeFileHandle) != OwnerOnly)
+        {
+            File.SetUnixFileMode(file.SafeFileHandle, OwnerOnly);
+        }
+
+        return file;
+    }
+
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     private static T? Parse(string line)
     {

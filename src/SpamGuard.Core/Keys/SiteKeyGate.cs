@@ -119,6 +119,29 @@ public sealed class SiteKeyGate(ISiteKeyStore store, TimeProvider time, IOptions
         return inUse.InUse;
     }
 
+    /// <summary>Whether this node knows if keys exist (always in Required mode); reads the store if it does not yet.
+    /// False while the store is unavailable and nothing was ever read.</summary>
+    public async Task<bool> TryLearnAsync(CancellationToken cancellationToken)
+    {
+        if (options?.Value.EffectiveMode == SiteKeyMode.Required || Volatile.Read(ref _inUse) is not null)
+        {
+            return true;
+        }
+
+        try
+        {
+            var inUse = (await store.ListAsync(cancellationToken)).Count > 0;
+            // Stale at once: the first call still reads the store (a key created on another node just after this one
+            // started is seen at once); this answer only stands in for the store while it is unavailable.
+            Interlocked.CompareExchange(ref _inUse, new InUseSnapshot(inUse, time.GetUtcNow()), null);
+            return true;
+        }
+        catch (StoreUnavailableException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>After this node created or revoked a key: forgets the keys it verified, and knows that keys exist
     /// (a revoked key still counts: the deployment has adopted keys), without reading the store, so a store that
     /// stalls right after the change cannot leave the node not knowing.</summary>

@@ -25,6 +25,8 @@ internal sealed class ModelAdminService(
     ModelRegistry registry,
     RetrainCoordinator retraining,
     ReportAdministration reports,
+    FeedbackService feedback,
+    CheckOutbox outbox,
     TimeProvider time)
     : ModelAdmin.ModelAdminBase
 {
@@ -185,7 +187,14 @@ internal sealed class ModelAdminService(
     {
         await admins.AuthenticateAsync(context);
         var stats = await reports.StatsAsync(context.CancellationToken);
-        var response = new FeedbackStatsResponse { Spam = stats.Spam, Ham = stats.Ham };
+        var response = new FeedbackStatsResponse
+        {
+            Spam = stats.Spam,
+            Ham = stats.Ham,
+            ReportsPending = feedback.PendingReports,
+            ReportsFailed = feedback.FailedReports,
+            ChecksWaiting = outbox.Count,
+        };
         response.Days.Add(stats.Days.Select(d => new Contracts.V1.FeedbackDay
         {
             Day = d.Day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),

@@ -42,7 +42,7 @@ public sealed partial class EmbeddedStorageTests
     public async Task PastMaxCheckRecords_TheOldestChecksGo_CountedInMetrics_AndAReportOnOneIsAnUnknownCheck()
     {
         // Arrange
-        await using var host = await SpamGuardHost.StartAsync(new KeywordTestModel(), "--Feedback:MaxCheckRecords=5");
+        await using var host = await SpamGuardHost.StartAsync(new KeywordTestModel(), "--Feedback:MaxCheckRecords=5", $"--Admin:Key={AdminKey}");
         var client = new CommentFilter.CommentFilterClient(host.Channel);
         var ids = new List<string>();
         for (var i = 0; i < 12; i++)
@@ -106,7 +106,8 @@ public sealed partial class EmbeddedStorageTests
         long seen = 0;
         while (DateTime.UtcNow < deadline)
         {
-            var metrics = await host.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+            using var scrape = new HttpRequestMessage(HttpMethod.Get, "/metrics") { Headers = { { "Authorization", "Bearer " + AdminKey } } };
+            var metrics = await (await host.Http.SendAsync(scrape)).EnsureSuccessStatusCode().Content.ReadAsStringAsync();
             var match = EvictedLine().Match(metrics);
             seen = match.Success ? long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
             if (seen >= expected)

@@ -82,7 +82,6 @@ public sealed class SiteKeyFailClosedTests
         Assert.Equal(StatusCode.Unauthenticated, afterRecovery);
         Assert.Equal(HttpStatusCode.OK, restAfter.Status);
         Assert.Equal("invalid", restAfter.Body);
-        Assert.Equal(0, await RedisKeyCountAsync(redis, "spamguard:check:*"));
     }
 
     [Fact]
@@ -148,7 +147,4 @@ public sealed class SiteKeyFailClosedTests
             }
         }
     }
-
-    private static async Task<int> RedisKeyCountAsync(RedisServerProcess redis, string pattern) =>
-        (await redis.CliAsync("--scan", "--pattern", pattern)).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
 }
