@@ -16,12 +16,13 @@ trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "
 (cd "$(dirname "$server")" && exec dotnet "$server" \
   "--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:$port" "--Kestrel:Endpoints:Http:Url=http://127.0.0.1:$((port + 1))" \
   --environment=Production --Logging:LogLevel:Default=Warning \
-  "--Feedback:DataDirectory=$dir" "--Privacy:PseudonymSecretFile=$dir/secret.key") >"$dir/server.log" 2>&1 &
+  "--Feedback:DataDirectory=$dir" "--Privacy:PseudonymSecretFile=$dir/secret.key" \
+  "--Metrics:Url=http://127.0.0.1:$((port + 2))") >"$dir/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 360); do curl -fs "http://127.0.0.1:$((port + 1))/healthz" >/dev/null && break; sleep 0.5; done
 dotnet "$cli" bench --server "http://127.0.0.1:$port" --data "$data" --requests "$n" --runs 1 --concurrency 16 --json >"$dir/bench.json"
 sleep 5 # the write-behind queue drains
-checks=$(curl -fs "http://127.0.0.1:$((port + 1))/metrics" | awk '/^spamguard_checks_total/ { s += $NF } END { print s }')
+checks=$(curl -fs "http://127.0.0.1:$((port + 2))/metrics" | awk '/^spamguard_checks_total/ { s += $NF } END { print s }')
 rss_kb=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")
 hwm_kb=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")
 echo "checks=$checks rss_mb=$((rss_kb / 1024)) peak_rss_mb=$((hwm_kb / 1024))"

@@ -37,7 +37,7 @@ EOF
 
 args=("--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:$grpc" "--Kestrel:Endpoints:Http:Url=http://127.0.0.1:$http"
       --environment=Production "--Feedback:DataDirectory=$work" "--Privacy:PseudonymSecretFile=$work/secret.key"
-      --Bench:Baseline=true)
+      --Bench:Baseline=true "--Admin:Key=h2load-admin-key-0123456789abcdef")
 [[ -n "${REDIS:-}" ]] && args+=("--Redis:Configuration=$REDIS")
 dotnet "$server" "${args[@]}" >"$work/server.log" 2>&1 &
 pid=$!
@@ -45,7 +45,7 @@ trap 'kill "$pid" 2>/dev/null || true' EXIT
 for _ in $(seq 600); do curl -sf "http://127.0.0.1:$http/healthz" >/dev/null && break; sleep 0.2; done
 curl -sf "http://127.0.0.1:$http/healthz" >/dev/null || { echo "the server did not become healthy:" >&2; tail -20 "$work/server.log" >&2; exit 1; }
 
-checks() { curl -s "http://127.0.0.1:$http/metrics" | awk '/^spamguard_checks_total/ {s += $2} END {print s + 0}'; }
+checks() { curl -s -H 'Authorization: Bearer h2load-admin-key-0123456789abcdef' "http://127.0.0.1:$http/metrics" | awk '/^spamguard_checks_total/ {s += $2} END {print s + 0}'; }
 load() { # path count -> requests/s
   h2load -n "$2" -c 16 -m 1 -d "$work/body" -H 'content-type: application/grpc' -H 'te: trailers' \
     "http://127.0.0.1:$grpc$1" | awk '/^finished in/ {gsub(",", "", $4); print $4}'
