@@ -13,17 +13,19 @@ public sealed class SiteCallServiceTests : IDisposable
     private readonly KeyStoreThatCanFail _keys = new();
     private readonly RecordingLimiter _limiter = new();
     private readonly SiteUsageCounter _usage = new(new InProcessSiteUsageStore(), TimeProvider.System, NullLogger<SiteUsageCounter>.Instance);
+    private readonly ReportRateLimiter _reportLimits = new(Microsoft.Extensions.Options.Options.Create(new ReputationOptions()));
     private readonly SiteCallService _calls;
 
     public SiteCallServiceTests()
     {
         _h = new FeedbackHarness(_model);
-        _calls = new SiteCallService(new SiteKeyGate(_keys, TimeProvider.System), _limiter, _h.Checks, _h.Feedback, _h.Outboxed, _usage);
+        _calls = new SiteCallService(new SiteKeyGate(_keys, TimeProvider.System), _limiter, _h.Checks, _h.Feedback, _h.Outboxed, _usage, _reportLimits);
     }
 
     public void Dispose()
     {
         _usage.Dispose();
+        _reportLimits.Dispose();
         _h.Dispose();
     }
 

@@ -151,7 +151,7 @@ public sealed class ReportDeliveryTests
             foreach (var (ip, checkId) in during.Select(d => (d.Ip, d.Check.CheckId)).Prepend(("10.60.0.1", before.CheckId)))
             {
                 Assert.Equal("Spam", (await redis.CliAsync("HGET", $"spamguard:check:{checkId}", "report_label")).Trim());
-                var counts = await PatientlyAsync(() => reputation.ReadAsync([new ReputationSubject(SubjectKind.Ip, pseudonyms.Ip(IPAddress.Parse(ip)))], now, CancellationToken.None));
+                var counts = await PatientlyAsync(() => reputation.ReadAsync([new ReputationSubject(SubjectKind.Ip, pseudonyms.Ip(IPAddress.Parse(ip)))], Requests.Site, now, CancellationToken.None));
                 Assert.Equal(1, counts[0].Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days, now));
             }
 
