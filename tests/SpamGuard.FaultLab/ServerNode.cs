@@ -39,8 +39,10 @@ internal sealed class ServerNode(LabOptions options, int grpcPort, int httpPort,
             $"--Redis:Configuration={redisEndpoint}",
             $"--Model:Path={options.ModelPath}",
             $"--SiteKeys:Required={(keysRequired ? "true" : "false")}",
-            // The lab's load is many times a real site's; the limiter is exercised by the flood, not by the load.
+            // The lab's load is many times a real site's; the limiters are exercised by the test suite, and the lab's
+            // poisoning flood must be stopped by the agreement rule, not by a report budget.
             "--SiteKeys:RateLimit:RequestsPerMinute=0",
+            "--Reputation:ReportRateLimit:ReportsPerMinute=0",
             "--Feedback:JournalReplaySeconds=1",
             $"--Feedback:DataDirectory={Path.Combine(_dataDirectory, "data")}",
             "--Logging:LogLevel:Default=Warning",
