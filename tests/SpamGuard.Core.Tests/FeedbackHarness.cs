@@ -38,10 +38,13 @@ internal sealed class FeedbackHarness : IDisposable
         Journal = new ReportJournal(_dir);
         Outbox = new CheckOutbox(_dir, Options.OutboxCapacity);
         Pseudonyms = new Pseudonymizer(Secret);
-        var metrics = new SpamGuardMetrics(_meters.GetRequiredService<IMeterFactory>());
+        var factory = _meters.GetRequiredService<IMeterFactory>();
+        var metrics = new SpamGuardMetrics(factory);
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == SpamGuardMetrics.MeterName)
+            // Only this harness's meter: tests run in parallel, each with a meter of the same name, and a listener
+            // keyed on the name alone would add up every test's counts.
+            if (instrument.Meter.Name == SpamGuardMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, factory))
             {
                 listener.EnableMeasurementEvents(instrument);
             }
