@@ -2,7 +2,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SpamGuard.Core.Diagnostics;
-using SpamGuard.Core.Reputation;
 
 namespace SpamGuard.Core.Feedback;
 
@@ -24,34 +23,13 @@ public sealed partial class CheckOutboxFlushService(
             return;
         }
 
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.JournalReplaySeconds));
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                if (outbox.Count == 0 && !outbox.IsStale)
-                {
-                    continue;
-                }
-
-                try
-                {
-                    await outboxed.FlushAsync(stoppingToken);
-                }
-                catch (StoreUnavailableException)
-                {
-                    LogStillUnavailable(logger);
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                {
-                    LogOutboxUnwritable(logger, ex);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutdown.
-        }
+        await LocalBacklogRetry.RunAsync(
+            TimeSpan.FromSeconds(options.Value.JournalReplaySeconds),
+            () => outbox.Count > 0 || outbox.IsStale,
+            outboxed.FlushAsync,
+            () => LogStillUnavailable(logger),
+            ex => LogOutboxUnwritable(logger, ex),
+            stoppingToken);
     }
 
     [LoggerMessage(5303, LogLevel.Debug, "Check records are waiting in the outbox; the store is still unavailable.")]

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SpamGuard.Core.Diagnostics;
-using SpamGuard.Core.Reputation;
 
 namespace SpamGuard.Core.Feedback;
 
@@ -17,36 +16,14 @@ public sealed partial class JournalReplayService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         metrics.ObservePending(reports: () => feedback.PendingReports);
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.JournalReplaySeconds));
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                if (!feedback.HasJournaledReports)
-                {
-                    continue;
-                }
-
-                try
-                {
-                    await feedback.ReplayJournalAsync(stoppingToken);
-                }
-                catch (StoreUnavailableException)
-                {
-                    LogStillUnavailable(logger);
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                {
-                    // A journal file that cannot be read or moved must not stop the host (a BackgroundService that
-                    // throws does); the journal stays, and the next tick tries again.
-                    LogJournalUnreadable(logger, ex);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutdown.
-        }
+        // A journal file that cannot be read or moved is logged and left for the next tick.
+        await LocalBacklogRetry.RunAsync(
+            TimeSpan.FromSeconds(options.Value.JournalReplaySeconds),
+            () => feedback.HasJournaledReports,
+            feedback.ReplayJournalAsync,
+            () => LogStillUnavailable(logger),
+            ex => LogJournalUnreadable(logger, ex),
+            stoppingToken);
     }
 
     [LoggerMessage(5202, LogLevel.Error, "The report journal could not be replayed; retrying on the next tick.")]
