@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
+using SpamGuard.Core.Keys;
 
 namespace SpamGuard.Core.Reputation;
 
@@ -15,25 +16,10 @@ public sealed class ReportRateLimiter : IDisposable
     public ReportRateLimiter(IOptions<ReputationOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var settings = options.Value.ReportRateLimit;
-        if (settings.ReportsPerMinute == 0)
+        if (TokenBuckets.PerMinute(options.Value.ReportRateLimit.ReportsPerMinute, options.Value.ReportRateLimit.Burst) is { } bucket)
         {
-            return;
+            _limiter = PartitionedRateLimiter.Create<string, string>(partition => RateLimitPartition.GetTokenBucketLimiter(partition, _ => bucket));
         }
-
-        // Whole tokens per period: one a second for 60 a minute, one every 6 s for 10 a minute.
-        var (tokens, period) = settings.ReportsPerMinute >= 60
-            ? (settings.ReportsPerMinute / 60, TimeSpan.FromSeconds(1))
-            : (1, TimeSpan.FromMinutes(1) / settings.ReportsPerMinute);
-        var bucket = new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = settings.Burst,
-            TokensPerPeriod = tokens,
-            ReplenishmentPeriod = period,
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        };
-        _limiter = PartitionedRateLimiter.Create<string, string>(partition => RateLimitPartition.GetTokenBucketLimiter(partition, _ => bucket));
     }
 
     /// <summary>Takes one report permit of <paramref name="keyId"/> (none is needed without keys); false, with when to
@@ -46,18 +32,7 @@ public sealed class ReportRateLimiter : IDisposable
             return true;
         }
 
-        using var lease = _limiter.AttemptAcquire(keyId);
-        if (lease.IsAcquired)
-        {
-            return true;
-        }
-
-        if (lease.TryGetMetadata(MetadataName.RetryAfter, out var after))
-        {
-            retryAfter = after;
-        }
-
-        return false;
+        return TokenBuckets.TryAcquire(_limiter, keyId, out retryAfter);
     }
 
     public void Dispose() => _limiter?.Dispose();

@@ -51,8 +51,8 @@ internal sealed class SiteKeyRateLimiter : ISiteRateLimiter, IDisposable
     {
         _time = time;
         var settings = options.Value;
-        var keyed = Bucket(settings.RequestsPerMinute, settings.Burst);
-        var open = Bucket(settings.OpenRequestsPerMinute, settings.OpenBurst);
+        var keyed = TokenBuckets.PerMinute(settings.RequestsPerMinute, settings.Burst);
+        var open = TokenBuckets.PerMinute(settings.OpenRequestsPerMinute, settings.OpenBurst);
         if (keyed is null && open is null)
         {
             return;
@@ -64,27 +64,6 @@ internal sealed class SiteKeyRateLimiter : ISiteRateLimiter, IDisposable
                 : RateLimitPartition.GetNoLimiter(partition));
     }
 
-    private static TokenBucketRateLimiterOptions? Bucket(int perMinute, int burst)
-    {
-        if (perMinute == 0)
-        {
-            return null;
-        }
-
-        // Whole tokens per period: 50 per second for 3,000 a minute, one every 6 s for 10 a minute.
-        var (tokens, period) = perMinute >= 60
-            ? (perMinute / 60, TimeSpan.FromSeconds(1))
-            : (1, TimeSpan.FromMinutes(1) / perMinute);
-        return new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = burst,
-            TokensPerPeriod = tokens,
-            ReplenishmentPeriod = period,
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        };
-    }
-
     public bool TryAcquire(string keyId, out TimeSpan? retryAfter)
     {
         retryAfter = null;
@@ -93,15 +72,9 @@ internal sealed class SiteKeyRateLimiter : ISiteRateLimiter, IDisposable
             return true;
         }
 
-        using var lease = _limiter.AttemptAcquire(keyId);
-        if (lease.IsAcquired)
+        if (TokenBuckets.TryAcquire(_limiter, keyId, out retryAfter))
         {
             return true;
-        }
-
-        if (lease.TryGetMetadata(MetadataName.RetryAfter, out var after))
-        {
-            retryAfter = after;
         }
 
         _lastRefused[keyId] = _time.GetUtcNow();
