@@ -6,12 +6,14 @@ using Microsoft.Extensions.Options;
 using SpamGuard.Core.Diagnostics;
 using SpamGuard.Core.Feedback;
 using SpamGuard.Core.Keys;
+using SpamGuard.Core.Privacy;
+using SpamGuard.Core.Reputation;
 
 namespace SpamGuard.Embedded;
 
 public static class EmbeddedHostingExtensions
 {
-    /// <summary>File of the site keys and usage counts, under Feedback:DataDirectory.</summary>
+    /// <summary>File of the site keys, usage counts and reputation, under Feedback:DataDirectory.</summary>
     public const string StateFileName = "state.db";
 
     /// <summary>File of the check records, under Feedback:DataDirectory.</summary>
@@ -36,8 +38,31 @@ public static class EmbeddedHostingExtensions
             sp.GetRequiredService<ILogger<SqliteCheckRecordStore>>()));
         services.TryAddSingleton<ICheckRecordStore>(sp => sp.GetRequiredService<SqliteCheckRecordStore>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CheckRecordWriterService>());
+        services.TryAddSingleton(sp => new SqliteReputationSnapshots(sp.GetRequiredService<EmbeddedDatabases>().State));
+        services.TryAddSingleton(LoadReputation);
+        services.TryAddSingleton<IReputationStore>(sp => sp.GetRequiredService<InProcessReputationStore>());
+        services.TryAddSingleton<ReputationSnapshotWriter>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ReputationSnapshotWriter>(sp => sp.GetRequiredService<ReputationSnapshotWriter>()));
+        services.TryAddSingleton<IDiskCopyPurger, EmbeddedDiskCopyPurger>();
         return services;
     }
+
+    private static InProcessReputationStore LoadReputation(IServiceProvider services)
+    {
+        var time = services.GetRequiredService<TimeProvider>();
+        var store = new InProcessReputationStore(time, trackChanges: true);
+        var loaded = services.GetRequiredService<SqliteReputationSnapshots>().LoadInto(store, time.GetUtcNow());
+        EmbeddedReputation.LogLoaded(
+            services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EmbeddedReputation)), loaded, services.GetRequiredService<EmbeddedDatabases>().State.Path);
+        return store;
+    }
+}
+
+/// <summary>The embedded default's reputation, loaded from disk before the first check can read it.</summary>
+internal static partial class EmbeddedReputation
+{
+    [LoggerMessage(7010, LogLevel.Information, "Loaded {Subjects} reputation entries from {Path}.")]
+    public static partial void LogLoaded(ILogger logger, int subjects, string path);
 }
 
 /// <summary>The embedded default's SQLite files, opened once per process.</summary>

@@ -31,27 +31,25 @@ internal static class ActivityCounts
         field.StartsWith(Prefix + ":", StringComparison.Ordinal) || field.StartsWith(ChecksPrefix + ":", StringComparison.Ordinal)
         || field.StartsWith(VerdictsPrefix + ":", StringComparison.Ordinal);
 
-    /// <summary>Adds a stored field to <paramref name="buckets"/>, unpacking an activity field into its two counters.</summary>
-    public static void AddTo(Dictionary<string, long> buckets, string field, long value)
+    /// <summary>Adds a stored field to <paramref name="counts"/> if its bucket is live at <paramref name="now"/>,
+    /// unpacking an activity field into its two counters.</summary>
+    public static void AddTo(WindowCounts counts, string field, long value, DateTimeOffset now)
     {
         if (!field.StartsWith(Prefix + ":", StringComparison.Ordinal))
         {
-            Add(buckets, field, value);
+            counts.AddField(field, value, now);
             return;
         }
 
         var window = field[Prefix.Length..];
-        Add(buckets, ChecksPrefix + window, value & ChecksMask);
+        counts.AddField(ChecksPrefix + window, value & ChecksMask, now);
         var verdicts = value >> VerdictShift;
         if (verdicts != 0)
         {
-            Add(buckets, VerdictsPrefix + window, verdicts);
+            counts.AddField(VerdictsPrefix + window, verdicts, now);
         }
     }
 
     // "c:m:5986446" → "a:m:5986446": the same bucket, packed.
     private static string Packed(string checksField) => Prefix + checksField[ChecksPrefix.Length..];
-
-    private static void Add(Dictionary<string, long> buckets, string field, long value) =>
-        buckets[field] = buckets.TryGetValue(field, out var existing) ? existing + value : value;
 }

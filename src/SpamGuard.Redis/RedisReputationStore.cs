@@ -280,7 +280,7 @@ public sealed class RedisReputationStore(IConnectionMultiplexer redis, RedisCall
     private SubjectReputation Reputation(
         ReputationSubject subject, string reader, HashEntry[] stored, HashEntry[] own, DateTimeOffset now, bool deleteExpired)
     {
-        var buckets = new Dictionary<string, long>((stored.Length + own.Length) * 2, StringComparer.Ordinal);
+        var counts = new WindowCounts();
         var others = new List<SiteReport>();
         List<RedisValue>? expired = null;
         var oldest = (now - ReputationWindows.Retention).ToUnixTimeSeconds();
@@ -317,7 +317,7 @@ public sealed class RedisReputationStore(IConnectionMultiplexer redis, RedisCall
             }
             else if (ActivityCounts.IsActivity(field))
             {
-                ActivityCounts.AddTo(buckets, field, (long)entry.Value);
+                ActivityCounts.AddTo(counts, field, (long)entry.Value, now);
             }
         }
 
@@ -331,7 +331,7 @@ public sealed class RedisReputationStore(IConnectionMultiplexer redis, RedisCall
             }
             else if (!ReportClaims.IsClaim(field))
             {
-                buckets[field] = buckets.GetValueOrDefault(field) + (long)entry.Value;
+                counts.AddField(field, (long)entry.Value, now);
             }
         }
 
@@ -345,6 +345,6 @@ public sealed class RedisReputationStore(IConnectionMultiplexer redis, RedisCall
             redis.GetDatabase().HashDelete(SiteKey(subject, reader), [.. ownExpired], CommandFlags.FireAndForget);
         }
 
-        return new SubjectReputation(subject, buckets) { OtherSites = others };
+        return new SubjectReputation(subject, counts) { OtherSites = others };
     }
 }

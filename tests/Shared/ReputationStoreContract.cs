@@ -36,9 +36,9 @@ public abstract class ReputationStoreContract
         await store.RecordReportAsync([Ip], Blog, ReportLabel.Ham, Noon.AddMinutes(-1), new ReportCorrection(ReportLabel.Spam, reportedAt), ham, CancellationToken.None);
         var ip = Assert.Single(await store.ReadAsync([Ip], Blog, Noon, CancellationToken.None));
 
-        Assert.All(afterSpam, r => Assert.Equal(1, r.Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days, Noon)));
-        Assert.Equal(0, ip.Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days, Noon));
-        Assert.Equal(1, ip.Count(ReputationCounter.HamReports, ReputationWindow.Last30Days, Noon));
+        Assert.All(afterSpam, r => Assert.Equal(1, r.Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days)));
+        Assert.Equal(0, ip.Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days));
+        Assert.Equal(1, ip.Count(ReputationCounter.HamReports, ReputationWindow.Last30Days));
     }
 
     [Fact]
@@ -54,8 +54,8 @@ public abstract class ReputationStoreContract
         await store.RecordReportAsync([Ip], Blog, ReportLabel.Spam, Noon, null, entry, CancellationToken.None);
         var ip = Assert.Single(await store.ReadAsync([Ip], Blog, later, CancellationToken.None));
 
-        Assert.Equal(1, ip.Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days, later));
-        Assert.Equal(2, ip.Count(ReputationCounter.Checks, ReputationWindow.Last30Days, later));
+        Assert.Equal(1, ip.Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days));
+        Assert.Equal(2, ip.Count(ReputationCounter.Checks, ReputationWindow.Last30Days));
     }
 
     [Fact]
@@ -67,11 +67,11 @@ public abstract class ReputationStoreContract
         var second = await store.RecordCheckAsync([Ip], Blog, modelSaysSpam: false, Noon.AddMinutes(1), CancellationToken.None);
 
         Assert.Equal(2, first.Count);
-        Assert.All(first, r => Assert.Equal(0, r.Count(ReputationCounter.Checks, ReputationWindow.LastHour, Noon)));
+        Assert.All(first, r => Assert.Equal(0, r.Count(ReputationCounter.Checks, ReputationWindow.LastHour)));
         var ip = Assert.Single(second);
         Assert.Equal(Ip, ip.Subject);
-        Assert.Equal(1, ip.Count(ReputationCounter.Checks, ReputationWindow.LastHour, Noon.AddMinutes(1)));
-        Assert.Equal(1, ip.Count(ReputationCounter.SpamVerdicts, ReputationWindow.LastDay, Noon.AddMinutes(1)));
+        Assert.Equal(1, ip.Count(ReputationCounter.Checks, ReputationWindow.LastHour));
+        Assert.Equal(1, ip.Count(ReputationCounter.SpamVerdicts, ReputationWindow.LastDay));
     }
 
     [Fact]
@@ -84,10 +84,10 @@ public abstract class ReputationStoreContract
         var first = await store.ReadAsync([Ip, Host], Blog, Noon, CancellationToken.None);
         var second = await store.ReadAsync([Ip, Host], Blog, Noon, CancellationToken.None);
 
-        Assert.Equal(0, Assert.Single(unknown).Count(ReputationCounter.Checks, ReputationWindow.Last30Days, Noon));
-        Assert.Equal(1, first.Single(r => r.Subject == Ip).Count(ReputationCounter.SpamReports, ReputationWindow.LastHour, Noon));
-        Assert.All(second, r => Assert.Equal(0, r.Count(ReputationCounter.Checks, ReputationWindow.Last30Days, Noon)));
-        Assert.Equal(1, second.Single(r => r.Subject == Ip).Count(ReputationCounter.SpamReports, ReputationWindow.LastHour, Noon));
+        Assert.Equal(0, Assert.Single(unknown).Count(ReputationCounter.Checks, ReputationWindow.Last30Days));
+        Assert.Equal(1, first.Single(r => r.Subject == Ip).Count(ReputationCounter.SpamReports, ReputationWindow.LastHour));
+        Assert.All(second, r => Assert.Equal(0, r.Count(ReputationCounter.Checks, ReputationWindow.Last30Days)));
+        Assert.Equal(1, second.Single(r => r.Subject == Ip).Count(ReputationCounter.SpamReports, ReputationWindow.LastHour));
     }
 
     [Fact]
@@ -102,11 +102,11 @@ public abstract class ReputationStoreContract
 
         var ip = read.Single(r => r.Subject == Ip);
         var host = read.Single(r => r.Subject == Host);
-        Assert.Equal(1, ip.Count(ReputationCounter.SpamReports, ReputationWindow.LastHour, Noon));
-        Assert.Equal(2, ip.Count(ReputationCounter.SpamReports, ReputationWindow.LastDay, Noon));
-        Assert.Equal(1, host.Count(ReputationCounter.SpamReports, ReputationWindow.LastDay, Noon));
-        Assert.Equal(1, host.Count(ReputationCounter.HamReports, ReputationWindow.LastDay, Noon));
-        Assert.Equal(0, ip.Count(ReputationCounter.HamReports, ReputationWindow.Last30Days, Noon));
+        Assert.Equal(1, ip.Count(ReputationCounter.SpamReports, ReputationWindow.LastHour));
+        Assert.Equal(2, ip.Count(ReputationCounter.SpamReports, ReputationWindow.LastDay));
+        Assert.Equal(1, host.Count(ReputationCounter.SpamReports, ReputationWindow.LastDay));
+        Assert.Equal(1, host.Count(ReputationCounter.HamReports, ReputationWindow.LastDay));
+        Assert.Equal(0, ip.Count(ReputationCounter.HamReports, ReputationWindow.Last30Days));
     }
 
     [Fact]
@@ -119,8 +119,8 @@ public abstract class ReputationStoreContract
         await store.RecordReportAsync([Ip], Blog, ReportLabel.Ham, Noon.AddMinutes(-1), new ReportCorrection(ReportLabel.Spam, reportedAt), NewEntry(), CancellationToken.None);
         var ip = Assert.Single(await store.RecordCheckAsync([Ip], Blog, false, Noon, CancellationToken.None));
 
-        Assert.Equal(0, ip.Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days, Noon));
-        Assert.Equal(1, ip.Count(ReputationCounter.HamReports, ReputationWindow.Last30Days, Noon));
+        Assert.Equal(0, ip.Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days));
+        Assert.Equal(1, ip.Count(ReputationCounter.HamReports, ReputationWindow.Last30Days));
     }
 
     [Fact]
@@ -131,7 +131,7 @@ public abstract class ReputationStoreContract
         await store.RecordReportAsync([Ip], Blog, ReportLabel.Ham, Noon.AddMinutes(-1), new ReportCorrection(ReportLabel.Spam, Noon.AddMinutes(-2)), NewEntry(), CancellationToken.None);
         var ip = Assert.Single(await store.RecordCheckAsync([Ip], Blog, false, Noon, CancellationToken.None));
 
-        Assert.Equal(0, ip.Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days, Noon));
+        Assert.Equal(0, ip.Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days));
     }
 
     [Fact]
@@ -143,9 +143,9 @@ public abstract class ReputationStoreContract
         await store.RecordCheckAsync([Ip], Blog, true, Noon.AddDays(-2), CancellationToken.None);
         var ip = Assert.Single(await store.RecordCheckAsync([Ip], Blog, false, Noon, CancellationToken.None));
 
-        Assert.Equal(0, ip.Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days, Noon));
-        Assert.Equal(0, ip.Count(ReputationCounter.Checks, ReputationWindow.LastDay, Noon));
-        Assert.Equal(1, ip.Count(ReputationCounter.Checks, ReputationWindow.Last30Days, Noon));
+        Assert.Equal(0, ip.Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days));
+        Assert.Equal(0, ip.Count(ReputationCounter.Checks, ReputationWindow.LastDay));
+        Assert.Equal(1, ip.Count(ReputationCounter.Checks, ReputationWindow.Last30Days));
     }
 
     [Fact]
@@ -156,8 +156,8 @@ public abstract class ReputationStoreContract
         await Task.WhenAll(Enumerable.Range(0, 200).Select(i => store.RecordCheckAsync([Ip, Host], Blog, i % 2 == 0, Noon, CancellationToken.None)));
         var read = await store.RecordCheckAsync([Ip, Host], Blog, false, Noon, CancellationToken.None);
 
-        Assert.All(read, r => Assert.Equal(200, r.Count(ReputationCounter.Checks, ReputationWindow.LastHour, Noon)));
-        Assert.All(read, r => Assert.Equal(100, r.Count(ReputationCounter.SpamVerdicts, ReputationWindow.LastHour, Noon)));
+        Assert.All(read, r => Assert.Equal(200, r.Count(ReputationCounter.Checks, ReputationWindow.LastHour)));
+        Assert.All(read, r => Assert.Equal(100, r.Count(ReputationCounter.SpamVerdicts, ReputationWindow.LastHour)));
     }
 
     [Fact]
@@ -177,7 +177,7 @@ public abstract class ReputationStoreContract
         await store.RecordCheckAsync([Host, Host], Blog, false, Noon, CancellationToken.None);
         var read = await store.RecordCheckAsync([Host], Blog, false, Noon, CancellationToken.None);
 
-        Assert.Equal(1, Assert.Single(read).Count(ReputationCounter.Checks, ReputationWindow.LastHour, Noon));
+        Assert.Equal(1, Assert.Single(read).Count(ReputationCounter.Checks, ReputationWindow.LastHour));
     }
 
     [Fact]
@@ -192,8 +192,8 @@ public abstract class ReputationStoreContract
         Assert.Equal(1, erased);
         Assert.Equal(0, again);
         var read = await store.ReadAsync([Ip, Host], Blog, Noon, CancellationToken.None);
-        Assert.Equal(0, read.Single(r => r.Subject == Ip).Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days, Noon));
-        Assert.Equal(1, read.Single(r => r.Subject == Host).Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days, Noon));
+        Assert.Equal(0, read.Single(r => r.Subject == Ip).Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days));
+        Assert.Equal(1, read.Single(r => r.Subject == Host).Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days));
     }
 
     [Fact]
@@ -209,9 +209,9 @@ public abstract class ReputationStoreContract
         var own = Assert.Single(await store.ReadAsync([Ip], Blog, Noon, CancellationToken.None));
         var other = Assert.Single(await store.RecordCheckAsync([Ip], Other, true, Noon, CancellationToken.None));
 
-        Assert.Equal(25, own.Count(ReputationCounter.HamReports, ReputationWindow.LastHour, Noon));
+        Assert.Equal(25, own.Count(ReputationCounter.HamReports, ReputationWindow.LastHour));
         Assert.Empty(own.OtherSites);
-        Assert.Equal(0, other.Count(ReputationCounter.HamReports, ReputationWindow.Last30Days, Noon));
+        Assert.Equal(0, other.Count(ReputationCounter.HamReports, ReputationWindow.Last30Days));
         var reporter = Assert.Single(other.OtherSites);
         Assert.Equal(new SiteReport(ReportingSites.Id(Blog), ReportLabel.Ham, Noon.AddMinutes(-6)), reporter);
     }
@@ -224,8 +224,8 @@ public abstract class ReputationStoreContract
         await store.RecordCheckAsync([Ip], Blog, true, Noon, CancellationToken.None);
         var other = Assert.Single(await store.RecordCheckAsync([Ip], Other, false, Noon, CancellationToken.None));
 
-        Assert.Equal(1, other.Count(ReputationCounter.Checks, ReputationWindow.LastHour, Noon));
-        Assert.Equal(1, other.Count(ReputationCounter.SpamVerdicts, ReputationWindow.LastHour, Noon));
+        Assert.Equal(1, other.Count(ReputationCounter.Checks, ReputationWindow.LastHour));
+        Assert.Equal(1, other.Count(ReputationCounter.SpamVerdicts, ReputationWindow.LastHour));
     }
 
     [Fact]
@@ -280,7 +280,7 @@ public abstract class ReputationStoreContract
         foreach (var site in sites)
         {
             var read = Assert.Single(await store.ReadAsync([Ip], site, Noon, CancellationToken.None));
-            Assert.Equal(0, read.Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days, Noon));
+            Assert.Equal(0, read.Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days));
             Assert.Empty(read.OtherSites);
         }
     }

@@ -27,7 +27,7 @@ public sealed class CheckOutboxTests : IDisposable
     private async Task<long> IpSpamReportsAsync()
     {
         var read = await _h.Reputation.Inner.ReadAsync([new ReputationSubject(SubjectKind.Ip, _h.Pseudonyms.Ip(Ip))], TestComments.Site.ToString(), DateTimeOffset.UtcNow, CancellationToken.None);
-        return read[0].Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days, DateTimeOffset.UtcNow);
+        return read[0].Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days);
     }
 
     [Fact]

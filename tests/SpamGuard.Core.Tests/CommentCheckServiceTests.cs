@@ -181,7 +181,7 @@ public sealed class CommentCheckServiceTests : IDisposable
         var after = await _h.Reputation.Inner.ReadAsync([new ReputationSubject(SubjectKind.Ip, _h.Pseudonyms.Ip(Ip))], TestComments.Site.ToString(), DateTimeOffset.UtcNow, CancellationToken.None);
         Assert.True(result.Explanation.ReputationAvailable);
         Assert.Contains(result.Explanation.Signals, s => s.Name == "reputation.ip");
-        Assert.Equal(before[0].Buckets, after[0].Buckets);
+        Assert.Equal(before[0].Counts, after[0].Counts);
         Assert.Null(await _h.Records.Inner.GetAsync(result.CheckId, CancellationToken.None));
         Assert.All(result.Explanation.Processing, p => Assert.Equal(TimeSpan.Zero, p.Retention));
         Assert.Contains("nothing was stored (test call)", result.Explanation.Processing.Single(p => p.Field == "user_ip").Purpose, StringComparison.Ordinal);
@@ -200,8 +200,8 @@ public sealed class CommentCheckServiceTests : IDisposable
         var read = await _h.Reputation.Inner.ReadAsync([new ReputationSubject(SubjectKind.Ip, _h.Pseudonyms.Ip(Ip))], TestComments.Site.ToString(), DateTimeOffset.UtcNow, CancellationToken.None);
 
         Assert.Equal(Verdict.Spam, result.Verdict);
-        Assert.Equal(5, read[0].Count(ReputationCounter.Checks, ReputationWindow.LastHour, DateTimeOffset.UtcNow));
-        Assert.Equal(0, read[0].Count(ReputationCounter.SpamVerdicts, ReputationWindow.LastHour, DateTimeOffset.UtcNow));
+        Assert.Equal(5, read[0].Count(ReputationCounter.Checks, ReputationWindow.LastHour));
+        Assert.Equal(0, read[0].Count(ReputationCounter.SpamVerdicts, ReputationWindow.LastHour));
     }
 
     [Fact]

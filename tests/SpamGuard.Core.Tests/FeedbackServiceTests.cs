@@ -24,8 +24,8 @@ public sealed class FeedbackServiceTests : IDisposable
     private async Task<(long Spam, long Ham)> IpReportsAsync()
     {
         var read = await _h.Reputation.Inner.ReadAsync([new ReputationSubject(SubjectKind.Ip, _h.Pseudonyms.Ip(Ip))], TestComments.Site.ToString(), DateTimeOffset.UtcNow, CancellationToken.None);
-        return (read[0].Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days, DateTimeOffset.UtcNow),
-            read[0].Count(ReputationCounter.HamReports, ReputationWindow.Last30Days, DateTimeOffset.UtcNow));
+        return (read[0].Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days),
+            read[0].Count(ReputationCounter.HamReports, ReputationWindow.Last30Days));
     }
 
     [Fact]

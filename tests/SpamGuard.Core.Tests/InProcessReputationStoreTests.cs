@@ -27,3 +27,107 @@ public sealed class InProcessReputationStoreTests : ReputationStoreContract
         public override DateTimeOffset GetUtcNow() => now;
     }
 }
+
+public sealed class InProcessReputationSnapshotTests
+{
+    private static readonly DateTimeOffset Noon = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+    private static readonly ReputationSubject Ip = new(SubjectKind.Ip, "ip:AAAAAAAAAAAAAAAAAAAAAA");
+    private static readonly ReputationSubject Email = new(SubjectKind.Email, "em:CCCCCCCCCCCCCCCCCCCCCC");
+    private const string Blog = "https://blog.example/";
+    private static readonly string[] Others = ["https://a.example/", "https://b.example/"];
+
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    private static InProcessReputationStore Tracked() => new(new FixedTime(Noon), trackChanges: true);
+
+    [Fact]
+    public async Task ARestoredStore_ReadsWhatTheFirstOneRead_AndStillCountsEachReportOnce()
+    {
+        var first = Tracked();
+        await first.RecordCheckAsync([Ip, Email], Blog, true, Noon.AddMinutes(-3), CancellationToken.None);
+        await first.RecordCheckAsync([Ip], Blog, false, Noon.AddHours(-5), CancellationToken.None);
+        await first.RecordReportAsync([Ip], Blog, ReportLabel.Spam, Noon.AddMinutes(-2), null, "entry-1", CancellationToken.None);
+        foreach (var other in Others)
+        {
+            await first.RecordReportAsync([Ip], other, ReportLabel.Ham, Noon.AddMinutes(-1), null, "entry-" + other, CancellationToken.None);
+        }
+
+        var second = Tracked();
+        foreach (var change in first.TakeChanges())
+        {
+            second.Restore(change.Subject, Assert.IsType<byte[]>(change.State));
+        }
+
+        await second.RecordReportAsync([Ip], Blog, ReportLabel.Spam, Noon.AddMinutes(-2), null, "entry-1", CancellationToken.None);
+        var before = await first.ReadAsync([Ip, Email], Blog, Noon, CancellationToken.None);
+        var after = await second.ReadAsync([Ip, Email], Blog, Noon, CancellationToken.None);
+
+        Assert.Equal(before.Select(r => r.Counts), after.Select(r => r.Counts));
+        Assert.Equal(before[0].OtherSites.OrderBy(s => s.Reporter), after[0].OtherSites.OrderBy(s => s.Reporter));
+        Assert.Equal(2, after[0].Count(ReputationCounter.Checks, ReputationWindow.LastDay));
+        Assert.Equal(1, after[0].Count(ReputationCounter.SpamVerdicts, ReputationWindow.LastHour));
+        Assert.Equal(1, after[0].Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days));
+        Assert.Equal(2, after[0].OtherSites.Count(s => s.Label == ReportLabel.Ham));
+    }
+
+    [Fact]
+    public async Task Changes_NameEachChangedSubjectOnce_AndAnErasedOneAsGone()
+    {
+        var store = Tracked();
+        await store.RecordCheckAsync([Ip, Email], Blog, false, Noon, CancellationToken.None);
+        await store.RecordCheckAsync([Ip], Blog, false, Noon, CancellationToken.None);
+        Assert.Equal(2, store.TakeChanges().Count);
+        Assert.Empty(store.TakeChanges());
+
+        await store.EraseAsync([Email], CancellationToken.None);
+        var erased = Assert.Single(store.TakeChanges());
+
+        Assert.Equal(Email, erased.Subject);
+        Assert.Null(erased.State);
+    }
+
+    [Fact]
+    public async Task AFailedSnapshot_HandedBack_IsTakenAgain()
+    {
+        var store = Tracked();
+        await store.RecordCheckAsync([Ip], Blog, false, Noon, CancellationToken.None);
+        var lost = store.TakeChanges();
+
+        store.MarkChanged(lost.Select(c => c.Subject));
+
+        Assert.Equal(Ip, Assert.Single(store.TakeChanges()).Subject);
+    }
+
+    [Fact]
+    public async Task AStoreThatDoesNotTrack_ReportsNoChanges()
+    {
+        var store = new InProcessReputationStore(new FixedTime(Noon));
+        await store.RecordCheckAsync([Ip], Blog, false, Noon, CancellationToken.None);
+
+        Assert.Empty(store.TakeChanges());
+    }
+
+    [Fact]
+    public async Task AStateOlderThanTheRetention_IsNotLoaded()
+    {
+        var old = Tracked();
+        await old.RecordCheckAsync([Ip], Blog, false, Noon.AddDays(-40), CancellationToken.None);
+        var state = Assert.Single(old.TakeChanges()).State!;
+
+        var store = Tracked();
+        store.Restore(Ip, state);
+
+        Assert.True((await store.ReadAsync([Ip], Blog, Noon, CancellationToken.None))[0].Counts.IsEmpty);
+    }
+
+    [Fact]
+    public void ACorruptState_IsRefusedWithAClearError()
+    {
+        var store = Tracked();
+
+        Assert.Throws<InvalidDataException>(() => store.Restore(Ip, [9, 0, 0]));
+    }
+}

@@ -73,7 +73,7 @@ public sealed class ReputationEvidenceTests
             }
         }
 
-        return new SubjectReputation(new ReputationSubject(kind, "x:y"), buckets);
+        return new SubjectReputation(new ReputationSubject(kind, "x:y"), WindowCounts.FromFields(buckets, Now));
     }
 
     [Theory]
@@ -127,7 +127,7 @@ public sealed class ReputationEvidenceTests
     private static readonly string[] ThreeSites = ["https://a.example/", "https://b.example/", "https://c.example/"];
 
     private static SubjectReputation ReportedByOthers(ReportLabel label, params string[] sites) =>
-        new(new ReputationSubject(SubjectKind.Ip, "x:y"), new Dictionary<string, long>())
+        new(new ReputationSubject(SubjectKind.Ip, "x:y"), new WindowCounts())
         {
             OtherSites = [.. sites.Select(site => new SiteReport(ReportingSites.Id(site), label, Now.AddHours(-1)))],
         };
@@ -178,7 +178,7 @@ public sealed class ReputationEvidenceTests
     [Fact]
     public void OtherSitesReportsOlderThan30Days_AreNotCounted()
     {
-        var old = new SubjectReputation(new ReputationSubject(SubjectKind.Ip, "x:y"), new Dictionary<string, long>())
+        var old = new SubjectReputation(new ReputationSubject(SubjectKind.Ip, "x:y"), new WindowCounts())
         {
             OtherSites = [.. ThreeSites.Select(site => new SiteReport(ReportingSites.Id(site), ReportLabel.Spam, Now.AddDays(-30.5)))],
         };

@@ -18,19 +18,18 @@ public readonly record struct ReputationSubject(SubjectKind Kind, string Pseudon
 
 /// <summary>
 /// One subject as a site reads it (see <see cref="ReputationWindows"/>), before a check was recorded:
-/// <see cref="Buckets"/> holds every site's checks and model verdicts, but only the reading site's own reports;
-/// other sites' reports come as <see cref="OtherSites"/>, one entry per site and label, for
-/// <see cref="ReportAgreement"/> to count or withhold.
+/// <see cref="Counts"/> holds every site's checks and model verdicts, but only the reading site's own reports, summed
+/// per window at the time of the read; other sites' reports come as <see cref="OtherSites"/>, one entry per site and
+/// label, for <see cref="ReportAgreement"/> to count or withhold.
 /// </summary>
-public sealed record SubjectReputation(ReputationSubject Subject, IReadOnlyDictionary<string, long> Buckets)
+public sealed record SubjectReputation(ReputationSubject Subject, WindowCounts Counts)
 {
     /// <summary>Other sites that reported this subject, each once per label at its latest report, at most
     /// <see cref="ReportingSites.MaxPerLabel"/> per label (the most recent).</summary>
     public IReadOnlyList<SiteReport> OtherSites { get; init; } = [];
 
     /// <summary>Checks and spam verdicts of every site; spam and ham reports of the reading site only.</summary>
-    public long Count(ReputationCounter counter, ReputationWindow window, DateTimeOffset now) =>
-        ReputationWindows.Count(Buckets, counter, window, now);
+    public long Count(ReputationCounter counter, ReputationWindow window) => Counts[counter, window];
 }
 
 /// <summary>That a site (by <see cref="ReportingSites.Id"/>) reported a subject as <paramref name="Label"/>, last at

@@ -4,22 +4,37 @@ namespace SpamGuard.Core.Reputation;
 
 /// <summary>
 /// The reputation store when no Redis is configured: this process only. Per subject it keeps every site's checks
-/// and model verdicts in one set of window buckets, each reporting site's reports in buckets of their own, and per
-/// label the most recent <see cref="ReportingSites.MaxPerLabel"/> reporting sites, which is what other sites read.
-/// Bounded: buckets older than every window are dropped when a subject is touched, and subjects untouched for
-/// <see cref="ReputationWindows.Retention"/> are swept out every <see cref="SweepEvery"/> writes (inline, so there is
-/// no background loop to stop).
+/// and model verdicts in one set of numeric window buckets (<see cref="BucketCounts"/>), each reporting site's reports
+/// in buckets of their own, and per label the most recent <see cref="ReportingSites.MaxPerLabel"/> reporting sites,
+/// which is what other sites read. A check holds a subject's lock only to sum a few numbers and add three: no copies,
+/// no strings. Bounded: buckets older than every window are dropped when a subject is touched, and subjects untouched
+/// for <see cref="ReputationWindows.Retention"/> are swept out every <see cref="SweepEvery"/> writes (inline, so there
+/// is no background loop to stop).
+/// <para>
+/// Made with <c>trackChanges</c>, it remembers which subjects changed (written, swept or erased) so that a snapshot
+/// writer can persist them (<see cref="TakeChanges"/>) and a restart can load them back (<see cref="Restore"/>); the
+/// embedded default does so into SQLite, so reputation survives a restart without Redis.
+/// </para>
 /// </summary>
-public sealed class InProcessReputationStore(TimeProvider time) : IReputationStore
+public sealed class InProcessReputationStore : IReputationStore
 {
     internal const int SweepEvery = 10_000;
 
     private readonly ConcurrentDictionary<ReputationSubject, SubjectEntry> _subjects = new();
+    private readonly ConcurrentDictionary<ReputationSubject, byte>? _changed;
+    private readonly TimeProvider _time;
     private long _writes;
 
     public InProcessReputationStore()
         : this(TimeProvider.System)
     {
+    }
+
+    public InProcessReputationStore(TimeProvider time, bool trackChanges = false)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        _time = time;
+        _changed = trackChanges ? new() : null;
     }
 
     internal int SubjectCount => _subjects.Count;
@@ -30,10 +45,10 @@ public sealed class InProcessReputationStore(TimeProvider time) : IReputationSto
         ArgumentNullException.ThrowIfNull(subjects);
         var reader = ReportingSites.Id(site);
         var result = new List<SubjectReputation>(subjects.Count);
-        foreach (var subject in subjects.Distinct())
+        foreach (var subject in Distinct(subjects))
         {
             var entry = _subjects.GetOrAdd(subject, static _ => new SubjectEntry());
-            lock (entry)
+            lock (entry.Gate)
             {
                 entry.DropExpired(at);
                 result.Add(entry.Read(subject, reader, at));
@@ -45,6 +60,8 @@ public sealed class InProcessReputationStore(TimeProvider time) : IReputationSto
 
                 entry.Touch(at);
             }
+
+            Changed(subject);
         }
 
         Wrote();
@@ -56,15 +73,15 @@ public sealed class InProcessReputationStore(TimeProvider time) : IReputationSto
         ArgumentNullException.ThrowIfNull(subjects);
         var reader = ReportingSites.Id(site);
         var result = new List<SubjectReputation>(subjects.Count);
-        foreach (var subject in subjects.Distinct())
+        foreach (var subject in Distinct(subjects))
         {
             if (!_subjects.TryGetValue(subject, out var entry))
             {
-                result.Add(new SubjectReputation(subject, new Dictionary<string, long>(StringComparer.Ordinal)));
+                result.Add(new SubjectReputation(subject, new WindowCounts()));
                 continue;
             }
 
-            lock (entry)
+            lock (entry.Gate)
             {
                 result.Add(entry.Read(subject, reader, at));
             }
@@ -76,7 +93,19 @@ public sealed class InProcessReputationStore(TimeProvider time) : IReputationSto
     public Task<long> EraseAsync(IReadOnlyList<ReputationSubject> subjects, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(subjects);
-        return Task.FromResult((long)subjects.Distinct().Count(subject => _subjects.TryRemove(subject, out _)));
+        long erased = 0;
+        foreach (var subject in Distinct(subjects))
+        {
+            if (_subjects.TryRemove(subject, out _))
+            {
+                erased++;
+            }
+
+            // Also when not held here: a snapshot on disk may still have it.
+            Changed(subject);
+        }
+
+        return Task.FromResult(erased);
     }
 
     public Task RecordReportAsync(
@@ -85,47 +114,127 @@ public sealed class InProcessReputationStore(TimeProvider time) : IReputationSto
         ArgumentNullException.ThrowIfNull(subjects);
         ArgumentException.ThrowIfNullOrEmpty(entryId);
         var reporter = ReportingSites.Id(site);
-        foreach (var subject in subjects.Distinct())
+        foreach (var subject in Distinct(subjects))
         {
             var entry = _subjects.GetOrAdd(subject, static _ => new SubjectEntry());
-            lock (entry)
+            lock (entry.Gate)
             {
                 entry.DropExpired(at);
                 entry.Report(reporter, label, at, replaces, entryId);
                 entry.Touch(at);
             }
+
+            Changed(subject);
         }
 
         Wrote();
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// The subjects changed since the last call, each with its state as <see cref="Restore"/> reads it, or null when
+    /// the subject is gone (erased or swept) and its persisted copy must be deleted. Empty unless made with
+    /// <c>trackChanges</c>. A caller that fails to persist them hands them back with <see cref="MarkChanged"/>.
+    /// </summary>
+    public IReadOnlyList<SubjectChange> TakeChanges()
+    {
+        if (_changed is null || _changed.IsEmpty)
+        {
+            return [];
+        }
+
+        var changes = new List<SubjectChange>(_changed.Count);
+        foreach (var subject in _changed.Keys)
+        {
+            // Removed before it is read: a write racing with this snapshot marks the subject again for the next one.
+            _changed.TryRemove(subject, out _);
+            if (!_subjects.TryGetValue(subject, out var entry))
+            {
+                changes.Add(new SubjectChange(subject, null, default));
+                continue;
+            }
+
+            lock (entry.Gate)
+            {
+                changes.Add(new SubjectChange(subject, entry.Serialize(), entry.LastWrite));
+            }
+        }
+
+        return changes;
+    }
+
+    /// <summary>Marks subjects as changed again, e.g. after a snapshot of them failed to reach the disk.</summary>
+    public void MarkChanged(IEnumerable<ReputationSubject> subjects)
+    {
+        ArgumentNullException.ThrowIfNull(subjects);
+        foreach (var subject in subjects)
+        {
+            Changed(subject);
+        }
+    }
+
+    /// <summary>Loads a subject's persisted state (from <see cref="TakeChanges"/>), e.g. at start. A state whose last
+    /// write is older than the retention is ignored.</summary>
+    public void Restore(ReputationSubject subject, ReadOnlySpan<byte> state)
+    {
+        var entry = SubjectEntry.Deserialize(state);
+        if (entry.LastWrite >= _time.GetUtcNow() - ReputationWindows.Retention)
+        {
+            _subjects[subject] = entry;
+        }
+    }
+
+    private void Changed(ReputationSubject subject) => _changed?.TryAdd(subject, 0);
+
+    // Callers pass a handful of subjects; a distinct pass without LINQ keeps the check path from allocating for it.
+    private static IEnumerable<ReputationSubject> Distinct(IReadOnlyList<ReputationSubject> subjects)
+    {
+        for (var i = 0; i < subjects.Count; i++)
+        {
+            var seen = false;
+            for (var j = 0; j < i && !seen; j++)
+            {
+                seen = subjects[j] == subjects[i];
+            }
+
+            if (!seen)
+            {
+                yield return subjects[i];
+            }
+        }
+    }
+
     private void Wrote()
     {
         if (Interlocked.Increment(ref _writes) % SweepEvery == 0)
         {
-            var cutoff = time.GetUtcNow() - ReputationWindows.Retention;
+            var cutoff = _time.GetUtcNow() - ReputationWindows.Retention;
             foreach (var (subject, entry) in _subjects)
             {
-                if (entry.LastWrite < cutoff)
+                if (entry.LastWrite < cutoff && _subjects.TryRemove(subject, out _))
                 {
-                    _subjects.TryRemove(subject, out _);
+                    Changed(subject);
                 }
             }
         }
     }
 
-    /// <summary>One subject; guarded by locking the instance.</summary>
+    /// <summary>One subject; guarded by <see cref="Gate"/>.</summary>
     private sealed class SubjectEntry
     {
+        private const byte FormatVersion = 1;
+        private const int MaxString = 256;
+
+        public Lock Gate { get; } = new();
+
         /// <summary>Checks and model verdicts of every site.</summary>
-        public Buckets Activity { get; } = new();
+        public BucketCounts Activity { get; private init; } = new();
 
-        /// <summary>Each reporting site's own reports, by <see cref="ReportingSites.Id"/>.</summary>
-        private Dictionary<string, SiteReports> Sites { get; } = new(StringComparer.Ordinal);
+        /// <summary>Each reporting site's own reports, by <see cref="ReportingSites.Id"/>; null until one reports.</summary>
+        private Dictionary<string, SiteReports>? _sites;
 
-        /// <summary>Per label, the most recent reporting sites and their latest report.</summary>
-        private Dictionary<string, DateTimeOffset>[] Reporters { get; } = [new(StringComparer.Ordinal), new(StringComparer.Ordinal)];
+        /// <summary>Per label, the most recent reporting sites and their latest report; null until one reports.</summary>
+        private Dictionary<string, DateTimeOffset>[]? _reporters;
 
         public DateTimeOffset LastWrite { get; private set; }
 
@@ -133,19 +242,22 @@ public sealed class InProcessReputationStore(TimeProvider time) : IReputationSto
 
         public SubjectReputation Read(ReputationSubject subject, string reader, DateTimeOffset now)
         {
-            var buckets = Activity.Live(now);
-            if (Sites.TryGetValue(reader, out var own))
+            var counts = new WindowCounts();
+            Activity.SumInto(counts, now);
+            if (_sites is not null && _sites.TryGetValue(reader, out var own))
             {
-                foreach (var (field, value) in own.Counts.Live(now))
-                {
-                    buckets[field] = value;
-                }
+                own.Counts.SumInto(counts, now);
+            }
+
+            if (_reporters is null)
+            {
+                return new SubjectReputation(subject, counts);
             }
 
             var others = new List<SiteReport>();
             foreach (var label in (ReadOnlySpan<ReportLabel>)[ReportLabel.Spam, ReportLabel.Ham])
             {
-                foreach (var (reporter, at) in Reporters[(int)label])
+                foreach (var (reporter, at) in _reporters[(int)label])
                 {
                     if (reporter != reader && at > now - ReputationWindows.Retention)
                     {
@@ -154,14 +266,16 @@ public sealed class InProcessReputationStore(TimeProvider time) : IReputationSto
                 }
             }
 
-            return new SubjectReputation(subject, buckets) { OtherSites = others };
+            return new SubjectReputation(subject, counts) { OtherSites = others };
         }
 
         public void Report(string reporter, ReportLabel label, DateTimeOffset at, ReportCorrection? replaces, string entryId)
         {
-            if (!Sites.TryGetValue(reporter, out var own))
+            _sites ??= new(StringComparer.Ordinal);
+            _reporters ??= [new(StringComparer.Ordinal), new(StringComparer.Ordinal)];
+            if (!_sites.TryGetValue(reporter, out var own))
             {
-                Sites[reporter] = own = new SiteReports();
+                _sites[reporter] = own = new SiteReports();
             }
 
             if (!own.Applied.TryAdd(entryId, at))
@@ -170,13 +284,13 @@ public sealed class InProcessReputationStore(TimeProvider time) : IReputationSto
             }
 
             own.Counts.Add(label.Counter(), at, 1);
-            Admit(Reporters[(int)label], reporter, at);
+            Admit(_reporters[(int)label], reporter, at);
             if (replaces is not null)
             {
                 own.Counts.Add(replaces.Label.Counter(), replaces.At, -1);
-                if (ReputationWindows.Count(own.Counts.Counts, replaces.Label.Counter(), ReputationWindow.Last30Days, at) <= 0)
+                if (own.Counts.Sum(replaces.Label.Counter(), ReputationWindow.Last30Days, at) <= 0)
                 {
-                    Reporters[(int)replaces.Label].Remove(reporter);
+                    _reporters[(int)replaces.Label].Remove(reporter);
                 }
             }
         }
@@ -207,74 +321,150 @@ public sealed class InProcessReputationStore(TimeProvider time) : IReputationSto
         public void DropExpired(DateTimeOffset now)
         {
             Activity.DropExpired(now);
-            // Most subjects are never reported: a check of one then copies nothing.
-            if (Sites.Count == 0)
+            // Most subjects are never reported: a check of one then looks at nothing else.
+            if (_sites is null)
             {
                 return;
             }
 
-            foreach (var (site, own) in Sites.ToList())
+            var oldest = now - ReputationWindows.Retention;
+            foreach (var (site, own) in _sites.ToList())
             {
                 own.Counts.DropExpired(now);
-                foreach (var entry in own.Applied.Where(a => a.Value <= now - ReputationWindows.Retention).Select(a => a.Key).ToList())
+                foreach (var entry in own.Applied.Where(a => a.Value <= oldest).Select(a => a.Key).ToList())
                 {
                     own.Applied.Remove(entry);
                 }
 
-                if (own.Applied.Count == 0 && own.Counts.Counts.Count == 0)
+                if (own.Applied.Count == 0 && own.Counts.Count == 0)
                 {
-                    Sites.Remove(site);
+                    _sites.Remove(site);
                 }
             }
 
-            foreach (var reporters in Reporters)
+            foreach (var reporters in _reporters!)
             {
-                foreach (var gone in reporters.Where(r => r.Value <= now - ReputationWindows.Retention).Select(r => r.Key).ToList())
+                foreach (var gone in reporters.Where(r => r.Value <= oldest).Select(r => r.Key).ToList())
                 {
                     reporters.Remove(gone);
                 }
             }
         }
+
+        public byte[] Serialize()
+        {
+            using var buffer = new MemoryStream();
+            using (var writer = new BinaryWriter(buffer))
+            {
+                writer.Write(FormatVersion);
+                writer.Write(LastWrite.ToUnixTimeMilliseconds());
+                Activity.Write(writer);
+                var sites = _sites ?? [];
+                writer.Write(sites.Count);
+                foreach (var (site, own) in sites)
+                {
+                    writer.Write(site);
+                    own.Counts.Write(writer);
+                    Write(writer, own.Applied);
+                }
+
+                foreach (var reporters in _reporters ?? [[], []])
+                {
+                    Write(writer, reporters);
+                }
+            }
+
+            return buffer.ToArray();
+        }
+
+        public static SubjectEntry Deserialize(ReadOnlySpan<byte> state)
+        {
+            using var buffer = new MemoryStream(state.ToArray(), writable: false);
+            using var reader = new BinaryReader(buffer);
+            var version = reader.ReadByte();
+            if (version != FormatVersion)
+            {
+                throw new InvalidDataException($"A reputation entry of format {version}; this release reads {FormatVersion}.");
+            }
+
+            var lastWrite = DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadInt64());
+            var entry = new SubjectEntry { Activity = BucketCounts.Read(reader), LastWrite = lastWrite };
+            var sites = Length(reader);
+            if (sites > 0)
+            {
+                entry._sites = new(sites, StringComparer.Ordinal);
+                for (var i = 0; i < sites; i++)
+                {
+                    var site = reader.ReadString();
+                    var own = new SiteReports(BucketCounts.Read(reader));
+                    foreach (var (id, at) in ReadTimes(reader))
+                    {
+                        own.Applied[id] = at;
+                    }
+
+                    entry._sites[site] = own;
+                }
+            }
+
+            var spam = ReadTimes(reader);
+            var ham = ReadTimes(reader);
+            if (entry._sites is not null || spam.Count > 0 || ham.Count > 0)
+            {
+                entry._sites ??= new(StringComparer.Ordinal);
+                entry._reporters = [spam, ham];
+            }
+
+            return entry;
+        }
+
+        private static void Write(BinaryWriter writer, Dictionary<string, DateTimeOffset> times)
+        {
+            writer.Write(times.Count);
+            foreach (var (id, at) in times)
+            {
+                writer.Write(id);
+                writer.Write(at.ToUnixTimeMilliseconds());
+            }
+        }
+
+        private static Dictionary<string, DateTimeOffset> ReadTimes(BinaryReader reader)
+        {
+            var count = Length(reader);
+            var times = new Dictionary<string, DateTimeOffset>(count, StringComparer.Ordinal);
+            for (var i = 0; i < count; i++)
+            {
+                var id = reader.ReadString();
+                if (id.Length > MaxString)
+                {
+                    throw new InvalidDataException("A reputation entry holds an id longer than any this store writes.");
+                }
+
+                times[id] = DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadInt64());
+            }
+
+            return times;
+        }
+
+        private static int Length(BinaryReader reader)
+        {
+            var count = reader.ReadInt32();
+            return count is >= 0 and <= 1_000_000 ? count : throw new InvalidDataException($"A reputation entry claims {count} items.");
+        }
     }
 
-    private sealed class SiteReports
+    private sealed class SiteReports(BucketCounts counts)
     {
-        public Buckets Counts { get; } = new();
+        public SiteReports()
+            : this(new BucketCounts())
+        {
+        }
+
+        public BucketCounts Counts { get; } = counts;
 
         /// <summary>Reports already counted here, by entry id, with their time: kept as long as their counts matter.</summary>
         public Dictionary<string, DateTimeOffset> Applied { get; } = new(StringComparer.Ordinal);
     }
-
-    private sealed class Buckets
-    {
-        public Dictionary<string, long> Counts { get; } = new(StringComparer.Ordinal);
-
-        public void Add(ReputationCounter counter, DateTimeOffset at, long delta)
-        {
-            foreach (var field in ReputationWindows.FieldsToIncrement(counter, at))
-            {
-                var value = Counts.GetValueOrDefault(field) + delta;
-                // A correction never takes a count below zero, e.g. for a report whose bucket has already expired.
-                if (value > 0)
-                {
-                    Counts[field] = value;
-                }
-                else
-                {
-                    Counts.Remove(field);
-                }
-            }
-        }
-
-        public Dictionary<string, long> Live(DateTimeOffset now) =>
-            Counts.Where(c => !ReputationWindows.IsExpired(c.Key, now)).ToDictionary(StringComparer.Ordinal);
-
-        public void DropExpired(DateTimeOffset now)
-        {
-            foreach (var field in Counts.Keys.Where(f => ReputationWindows.IsExpired(f, now)).ToList())
-            {
-                Counts.Remove(field);
-            }
-        }
-    }
 }
+
+/// <summary>A subject changed in an <see cref="InProcessReputationStore"/>: its serialized state, or null when gone.</summary>
+public readonly record struct SubjectChange(ReputationSubject Subject, byte[]? State, DateTimeOffset LastWrite);

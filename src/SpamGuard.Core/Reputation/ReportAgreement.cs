@@ -44,8 +44,8 @@ public sealed class ReportAgreement
     public CountedReports Count(SubjectReputation reputation, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(reputation);
-        var ownSpam = reputation.Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days, now);
-        var ownHam = reputation.Count(ReputationCounter.HamReports, ReputationWindow.Last30Days, now);
+        var ownSpam = reputation.Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days);
+        var ownHam = reputation.Count(ReputationCounter.HamReports, ReputationWindow.Last30Days);
         var (spam, withheldSpam) = Others(reputation.OtherSites, ReportLabel.Spam, ownSpam > 0, now);
         var (ham, withheldHam) = Others(reputation.OtherSites, ReportLabel.Ham, ownHam > 0, now);
         return new CountedReports(ownSpam, ownHam, spam, ham, withheldSpam, withheldHam);

@@ -58,7 +58,7 @@ public static class ReputationWindows
         // A subject holds a few dozen fields; scanning them beats formatting the name of every bucket in the window.
         foreach (var (field, value) in buckets)
         {
-            if (TryParse(field, out var fieldPrefix, out var fieldCode, out var bucket)
+            if (TrySplit(field, out var fieldPrefix, out var fieldCode, out var bucket)
                 && fieldPrefix.SequenceEqual(prefix) && fieldCode.SequenceEqual(code)
                 && bucket > current - count && bucket <= current)
             {
@@ -70,7 +70,7 @@ public static class ReputationWindows
     }
 
     // "sr:h:493812" → ("sr", "h", 493812) without allocating.
-    private static bool TryParse(string field, out ReadOnlySpan<char> prefix, out ReadOnlySpan<char> code, out long bucket)
+    private static bool TrySplit(string field, out ReadOnlySpan<char> prefix, out ReadOnlySpan<char> code, out long bucket)
     {
         var span = field.AsSpan();
         var first = span.IndexOf(':');
@@ -102,6 +102,77 @@ public static class ReputationWindows
     }
 
     private static long BucketOf(DateTimeOffset at, TimeSpan bucket) => at.ToUnixTimeSeconds() / (long)bucket.TotalSeconds;
+
+    /// <summary>The windows, in the order of <see cref="ReputationWindow"/>.</summary>
+    public const int WindowCount = 3;
+
+    /// <summary>The number of the bucket of <paramref name="window"/> that an event at <paramref name="at"/> falls in.</summary>
+    public static long BucketOf(ReputationWindow window, DateTimeOffset at) => BucketOf(at, Layout[(int)window].Bucket);
+
+    /// <summary>Whether bucket <paramref name="bucket"/> of <paramref name="window"/> is part of the window at
+    /// <paramref name="now"/> (the current bucket and the ones before it, never a future one).</summary>
+    public static bool IsLive(ReputationWindow window, long bucket, DateTimeOffset now)
+    {
+        var (_, length, count, _) = Layout[(int)window];
+        var current = BucketOf(now, length);
+        return bucket > current - count && bucket <= current;
+    }
+
+    /// <summary>Whether bucket <paramref name="bucket"/> of <paramref name="window"/> is older than the window at
+    /// <paramref name="now"/>, so a store may drop it.</summary>
+    public static bool IsExpired(ReputationWindow window, long bucket, DateTimeOffset now)
+    {
+        var (_, length, count, _) = Layout[(int)window];
+        return bucket <= BucketOf(now, length) - count;
+    }
+
+    /// <summary>Reads a stored field ("sr:h:493812") as its counter, window and bucket.</summary>
+    public static bool TryParse(string field, out ReputationCounter counter, out ReputationWindow window, out long bucket)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        counter = default;
+        window = default;
+        if (!TrySplit(field, out var prefix, out var code, out bucket))
+        {
+            return false;
+        }
+
+        return TryCounter(prefix, out counter) && TryWindow(code, out window);
+    }
+
+    private static bool TryCounter(ReadOnlySpan<char> prefix, out ReputationCounter counter)
+    {
+        foreach (var candidate in Counters)
+        {
+            if (prefix.SequenceEqual(Prefix(candidate)))
+            {
+                counter = candidate;
+                return true;
+            }
+        }
+
+        counter = default;
+        return false;
+    }
+
+    private static bool TryWindow(ReadOnlySpan<char> code, out ReputationWindow window)
+    {
+        foreach (var (candidate, _, _, candidateCode) in Layout)
+        {
+            if (code.SequenceEqual(candidateCode))
+            {
+                window = candidate;
+                return true;
+            }
+        }
+
+        window = default;
+        return false;
+    }
+
+    /// <summary>Every counter, in the order of <see cref="ReputationCounter"/>.</summary>
+    public static ReadOnlySpan<ReputationCounter> Counters =>
+        [ReputationCounter.Checks, ReputationCounter.SpamVerdicts, ReputationCounter.SpamReports, ReputationCounter.HamReports];
 
     private static string Field(ReputationCounter counter, string code, long bucket) =>
         string.Create(CultureInfo.InvariantCulture, $"{Prefix(counter)}:{code}:{bucket}");

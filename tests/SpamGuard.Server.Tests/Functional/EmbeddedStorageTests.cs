@@ -39,6 +39,49 @@ public sealed partial class EmbeddedStorageTests
     }
 
     [Fact]
+    public async Task Reputation_SurvivesAGracefulRestart_SoAReportedIpStaysSpam_AndAnErasedOneIsForgotten()
+    {
+        // Arrange
+        const string ip = "10.1.1.10";
+        const string erasedIp = "10.9.9.9";
+        string[] args = [$"--Admin:Key={AdminKey}", .. SpamGuardHost.StorageArgs()];
+        CheckCommentResponse before;
+        await using (var first = await SpamGuardHost.StartAsync(new KeywordTestModel(), args))
+        {
+            var client = new CommentFilter.CommentFilterClient(first.Channel);
+            before = await client.CheckCommentAsync(From(ip, "Hello there"), deadline: SpamGuardHost.Deadline);
+            foreach (var reported in new[] { ip, erasedIp })
+            {
+                for (var i = 0; i < 4; i++)
+                {
+                    var check = await client.CheckCommentAsync(From(reported, $"message {i} about topic {i * 7}"), deadline: SpamGuardHost.Deadline);
+                    Assert.Equal(FeedbackOutcome.Recorded, (await client.SubmitSpamAsync(
+                        new SubmitFeedbackRequest { Site = Requests.Site, CheckId = check.CheckId }, deadline: SpamGuardHost.Deadline)).Outcome);
+                }
+            }
+
+            var admin = new ModelAdmin.ModelAdminClient(first.Channel);
+            var erased = await admin.EraseAsync(new EraseRequest { Ip = erasedIp }, SiteKeysForTests.Bearer(AdminKey), deadline: SpamGuardHost.Deadline);
+            Assert.Equal(1, erased.ReputationEntries);
+        }
+
+        // Act
+        await using var restarted = await SpamGuardHost.StartAsync(new KeywordTestModel(), args);
+        var again = new CommentFilter.CommentFilterClient(restarted.Channel);
+        var after = await again.CheckCommentAsync(From(ip, "Hello there"), deadline: SpamGuardHost.Deadline);
+        var forgotten = await again.CheckCommentAsync(From(erasedIp, "Hello there"), deadline: SpamGuardHost.Deadline);
+
+        // Assert
+        Assert.Equal(Verdict.Ham, before.Verdict);
+        Assert.Equal(Verdict.Spam, after.Verdict);
+        Assert.Equal("this IP address was reported as spam 4 times and as ham 0 times in the last 30 days",
+            Assert.Single(after.Explanation.Signals, s => s.Name == "reputation.ip").Evidence);
+        Assert.DoesNotContain(forgotten.Explanation.Signals, s => s.Name == "reputation.ip");
+    }
+
+    private static CheckCommentRequest From(string ip, string content) => new() { Site = Requests.Site, UserIp = ip, Content = content };
+
+    [Fact]
     public async Task PastMaxCheckRecords_TheOldestChecksGo_CountedInMetrics_AndAReportOnOneIsAnUnknownCheck()
     {
         // Arrange

@@ -152,7 +152,7 @@ public sealed class ReportDeliveryTests
             {
                 Assert.Equal("Spam", (await redis.CliAsync("HGET", $"spamguard:check:{checkId}", "report_label")).Trim());
                 var counts = await PatientlyAsync(() => reputation.ReadAsync([new ReputationSubject(SubjectKind.Ip, pseudonyms.Ip(IPAddress.Parse(ip)))], Requests.Site, now, CancellationToken.None));
-                Assert.Equal(1, counts[0].Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days, now));
+                Assert.Equal(1, counts[0].Count(ReputationCounter.SpamReports, ReputationWindow.Last30Days));
             }
 
             var examples = await PatientlyAsync(async () =>

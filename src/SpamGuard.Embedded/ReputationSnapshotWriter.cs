@@ -1,0 +1,60 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using SpamGuard.Core.Reputation;
+
+namespace SpamGuard.Embedded;
+
+/// <summary>
+/// Writes the in-process reputation store's changed subjects to <see cref="SqliteReputationSnapshots"/> every
+/// <see cref="Interval"/> and once more at a graceful stop, so the embedded default keeps reputation across restarts:
+/// a crash loses at most the last interval's counts, never a key or a check record (those are written through). A
+/// write that fails hands its subjects back to be tried at the next tick.
+/// </summary>
+internal sealed partial class ReputationSnapshotWriter(
+    InProcessReputationStore store, SqliteReputationSnapshots snapshots, TimeProvider time, ILogger<ReputationSnapshotWriter> logger)
+    : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                Flush();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        Flush();
+    }
+
+    /// <summary>Writes what changed since the last flush; returns how many subjects it wrote or deleted.</summary>
+    public int Flush()
+    {
+        var changes = store.TakeChanges();
+        try
+        {
+            snapshots.Write(changes);
+            return changes.Count;
+        }
+        catch (Exception e) when (e is SqliteException or IOException)
+        {
+            store.MarkChanged(changes.Select(c => c.Subject));
+            LogWriteFailed(logger, changes.Count, e.Message);
+            return 0;
+        }
+    }
+
+    [LoggerMessage(7011, LogLevel.Warning, "Writing {Subjects} reputation entries to disk failed: {Reason}. They are tried again at the next tick.")]
+    private static partial void LogWriteFailed(ILogger logger, int subjects, string reason);
+}
