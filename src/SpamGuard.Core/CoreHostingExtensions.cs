@@ -35,7 +35,9 @@ public static class CoreHostingExtensions
         services.TryAddSingleton<SpamGuardMetrics>();
         services.TryAddSingleton(sp => new Pseudonymizer(PseudonymSecret.Load(sp.GetRequiredService<IOptions<PrivacyOptions>>().Value)));
 
-        services.TryAddSingleton<IReputationStore, InProcessReputationStore>();
+        services.TryAddSingleton<IReputationStore>(sp => new InProcessReputationStore(
+            sp.GetRequiredService<TimeProvider>(), trackChanges: false,
+            sp.GetRequiredService<IOptions<ReputationOptions>>().Value.MaxSubjects, sp.GetRequiredService<SpamGuardMetrics>()));
         services.TryAddSingleton<ICheckRecordStore, InProcessCheckRecordStore>();
         AddCheckOutbox(services);
         services.TryAddSingleton<ISiteKeyStore, InProcessSiteKeyStore>();

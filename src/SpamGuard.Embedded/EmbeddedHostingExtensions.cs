@@ -50,7 +50,8 @@ public static class EmbeddedHostingExtensions
     private static InProcessReputationStore LoadReputation(IServiceProvider services)
     {
         var time = services.GetRequiredService<TimeProvider>();
-        var store = new InProcessReputationStore(time, trackChanges: true);
+        var store = new InProcessReputationStore(
+            time, trackChanges: true, services.GetRequiredService<IOptions<ReputationOptions>>().Value.MaxSubjects, services.GetRequiredService<SpamGuardMetrics>());
         var loaded = services.GetRequiredService<SqliteReputationSnapshots>().LoadInto(store, time.GetUtcNow());
         EmbeddedReputation.LogLoaded(
             services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EmbeddedReputation)), loaded, services.GetRequiredService<EmbeddedDatabases>().State.Path);

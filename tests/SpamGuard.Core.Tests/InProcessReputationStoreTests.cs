@@ -1,3 +1,6 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using SpamGuard.Core.Diagnostics;
 using SpamGuard.Core.Reputation;
 using SpamGuard.Testing.Contracts;
 
@@ -20,6 +23,45 @@ public sealed class InProcessReputationStoreTests : ReputationStoreContract
         }
 
         Assert.Equal(1, store.SubjectCount);
+    }
+
+    [Fact]
+    public async Task PastMaxSubjects_TheLeastRecentlyWrittenGo_CountedByTheMetric_AndGoneFromDiskToo()
+    {
+        // Arrange
+        using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var factory = meters.GetRequiredService<IMeterFactory>();
+        long evicted = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter.Scope, factory) && instrument.Name == "spamguard.reputation.subjects_evicted")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref evicted, value));
+        listener.Start();
+        var store = new InProcessReputationStore(new FixedTime(Noon), trackChanges: true, maxSubjects: 1_000, new SpamGuardMetrics(factory));
+        var subjects = Enumerable.Range(0, 1_500).Select(i => new ReputationSubject(SubjectKind.Content, $"content:{i:D6}")).ToList();
+
+        // Act: one subject per minute, the first the oldest.
+        for (var i = 0; i < subjects.Count; i++)
+        {
+            await store.RecordCheckAsync([subjects[i]], "https://blog.example/", false, Noon.AddMinutes(i - subjects.Count), CancellationToken.None);
+        }
+
+        var changes = store.TakeChanges();
+
+        // Assert: back to at most the cap each time it was passed, the oldest out first.
+        Assert.InRange(store.SubjectCount, 900, 1_000);
+        Assert.Equal(1_500 - store.SubjectCount, Interlocked.Read(ref evicted));
+        Assert.True((await store.ReadAsync([subjects[0]], "https://blog.example/", Noon, CancellationToken.None))[0].Counts.IsEmpty);
+        Assert.False((await store.ReadAsync([subjects[^1]], "https://blog.example/", Noon, CancellationToken.None))[0].Counts.IsEmpty);
+        var kept = new HashSet<ReputationSubject>(changes.Where(c => c.State is not null).Select(c => c.Subject));
+        Assert.Equal(store.SubjectCount, kept.Count);
+        Assert.DoesNotContain(subjects[0], kept);
+        Assert.All(changes.Where(c => c.State is null), c => Assert.True(subjects.IndexOf(c.Subject) < 600));
     }
 
     private sealed class FixedTime(DateTimeOffset now) : TimeProvider

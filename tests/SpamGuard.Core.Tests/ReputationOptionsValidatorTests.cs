@@ -33,4 +33,12 @@ public sealed class ReputationOptionsValidatorTests
     [Fact]
     public void Validate_ZeroWeight_SwitchesASubjectKindOff() =>
         Assert.True(Validator.Validate(null, new ReputationOptions { Weights = new ReputationWeights { Ip = 0, Content = 0 } }).Succeeded);
+
+    [Theory]
+    [InlineData(999)]
+    [InlineData(0)]
+    [InlineData(100_000_001)]
+    public void Validate_MaxSubjectsOutOfRange_FailsNamingTheSetting(int value) =>
+        Assert.Equal([$"Reputation:MaxSubjects must be between 1000 and 100000000 (was {value})."],
+            Validator.Validate(null, new ReputationOptions { MaxSubjects = value }).Failures);
 }

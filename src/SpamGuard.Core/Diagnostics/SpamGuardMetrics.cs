@@ -16,6 +16,7 @@ public sealed class SpamGuardMetrics
     private readonly Counter<long> _journaled;
     private readonly Counter<long> _replayed;
     private readonly Counter<long> _recordsEvicted;
+    private readonly Counter<long> _subjectsEvicted;
     private readonly Counter<long> _recordWritesDropped;
     private readonly Counter<long> _failed;
     private readonly Counter<long> _outboxed;
@@ -37,6 +38,8 @@ public sealed class SpamGuardMetrics
         _replayed = meter.CreateCounter<long>("spamguard.reports.replayed", "{report}", "Journaled reports applied to the store.");
         _recordsEvicted = meter.CreateCounter<long>("spamguard.check_records.evicted", "{record}",
             "Check records removed before their retention ended because the store held Feedback:MaxCheckRecords.");
+        _subjectsEvicted = meter.CreateCounter<long>("spamguard.reputation.subjects_evicted", "{subject}",
+            "Reputation subjects removed from the in-process store before their retention ended because it held Reputation:MaxSubjects.");
         _recordWritesDropped = meter.CreateCounter<long>("spamguard.check_records.writes_dropped", "{write}",
             "Receipts not attached to a stored check record because the embedded store's write queue was full.");
         _failed = meter.CreateCounter<long>("spamguard.reports.failed", "{report}",
@@ -64,6 +67,8 @@ public sealed class SpamGuardMetrics
     public void Replayed(int count) => _replayed.Add(count);
 
     public void CheckRecordsEvicted(long count) => _recordsEvicted.Add(count);
+
+    public void ReputationSubjectsEvicted(long count) => _subjectsEvicted.Add(count);
 
     public void CheckRecordWriteDropped() => _recordWritesDropped.Add(1);
     public void ReportFailed(string reason) => _failed.Add(1, new KeyValuePair<string, object?>("reason", reason));

@@ -66,22 +66,27 @@ public static class PrivacyFactsBuilder
     /// <param name="sharedStore">Where shared data lives: "Redis" when configured, else in this process.</param>
     /// <param name="privacyUrl">The address of the privacy page, for the snippet: absolute when the operator configured
     /// the public address, else relative.</param>
-    public static PrivacyFacts Build(PrivacyOptions privacy, FeedbackOptions feedback, bool sharedStore, Uri privacyUrl)
+    public static PrivacyFacts Build(PrivacyOptions privacy, FeedbackOptions feedback, ReputationOptions reputation, bool sharedStore, Uri privacyUrl)
     {
         ArgumentNullException.ThrowIfNull(privacy);
         ArgumentNullException.ThrowIfNull(feedback);
+        ArgumentNullException.ThrowIfNull(reputation);
         ArgumentNullException.ThrowIfNull(privacyUrl);
         var stored = new StoredData(ReputationUse.Recorded, EveryKind, ReputationWindows.Retention, feedback.CheckRetention);
         var fields = ProcessingDisclosure.For(EveryField with { IsTest = false }, stored)
             .Select(p => new FieldFact(p.Field, p.Purpose, p.Handling, p.Retention))
             .ToList();
-        var where = sharedStore ? "Redis, shared by the SpamGuard servers of this deployment" : "the memory of the SpamGuard process (lost when it restarts)";
+        var where = sharedStore ? "Redis, shared by the SpamGuard servers of this deployment" : "the memory of the SpamGuard process, copied every few seconds to a file on the SpamGuard server (under its data directory)";
         var stores = new List<StoreFact>
         {
             new("Reputation",
                 "Counts of checks, spam verdicts, and spam and ham reports per IP address, its network, e-mail address, author website, linked domain and text fingerprint, in hourly, daily and 30-day windows",
                 "Keyed pseudonyms (HMAC-SHA256 under a secret that never leaves the server); never the address itself",
-                where, ReputationWindows.Retention, "after the last check or report that touched the entry"),
+                where, ReputationWindows.Retention,
+                sharedStore
+                    ? "after the last check or report that touched the entry"
+                    : string.Create(CultureInfo.InvariantCulture, $"after the last check or report that touched the entry, or sooner once {reputation.MaxSubjects:N0} entries are kept (the least recently touched go first)"),
+                sharedStore ? null : reputation.MaxSubjects),
             new("Check records",
                 "What one check used: the site, the time, the pseudonyms above, the comment text with e-mail and IP addresses masked, the shape of the author's name, the verdict and its explanation (the words, phrases and linked domains that decided it; nothing from the author fields)",
                 "The check id (random, 128 bits)",

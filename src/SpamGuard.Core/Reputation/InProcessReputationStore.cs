@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using SpamGuard.Core.Diagnostics;
 
 namespace SpamGuard.Core.Reputation;
 
@@ -7,9 +8,10 @@ namespace SpamGuard.Core.Reputation;
 /// and model verdicts in one set of numeric window buckets (<see cref="BucketCounts"/>), each reporting site's reports
 /// in buckets of their own, and per label the most recent <see cref="ReportingSites.MaxPerLabel"/> reporting sites,
 /// which is what other sites read. A check holds a subject's lock only to sum a few numbers and add three: no copies,
-/// no strings. Bounded: buckets older than every window are dropped when a subject is touched, and subjects untouched
-/// for <see cref="ReputationWindows.Retention"/> are swept out every <see cref="SweepEvery"/> writes (inline, so there
-/// is no background loop to stop).
+/// no strings. Bounded: buckets older than every window are dropped when a subject is touched, subjects untouched
+/// for <see cref="ReputationWindows.Retention"/> are swept out every <see cref="SweepEvery"/> writes, and past
+/// <see cref="ReputationOptions.MaxSubjects"/> the least recently written tenth goes at once (both inline, so there is
+/// no background loop to stop).
 /// <para>
 /// Made with <c>trackChanges</c>, it remembers which subjects changed (written, swept or erased) so that a snapshot
 /// writer can persist them (<see cref="TakeChanges"/>) and a restart can load them back (<see cref="Restore"/>); the
@@ -23,21 +25,31 @@ public sealed class InProcessReputationStore : IReputationStore
     private readonly ConcurrentDictionary<ReputationSubject, SubjectEntry> _subjects = new();
     private readonly ConcurrentDictionary<ReputationSubject, byte>? _changed;
     private readonly TimeProvider _time;
+    private readonly int _maxSubjects;
+    private readonly SpamGuardMetrics? _metrics;
     private long _writes;
+    private int _count;
+    private int _evicting;
 
     public InProcessReputationStore()
         : this(TimeProvider.System)
     {
     }
 
-    public InProcessReputationStore(TimeProvider time, bool trackChanges = false)
+    /// <param name="trackChanges">Remember changed subjects for <see cref="TakeChanges"/> (a store written to disk).</param>
+    /// <param name="maxSubjects">See <see cref="ReputationOptions.MaxSubjects"/>; 0 takes its default.</param>
+    /// <param name="metrics">Counts evicted subjects, when given.</param>
+    public InProcessReputationStore(TimeProvider time, bool trackChanges = false, int maxSubjects = 0, SpamGuardMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(time);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxSubjects);
         _time = time;
         _changed = trackChanges ? new() : null;
+        _maxSubjects = maxSubjects == 0 ? new ReputationOptions().MaxSubjects : maxSubjects;
+        _metrics = metrics;
     }
 
-    internal int SubjectCount => _subjects.Count;
+    internal int SubjectCount => Volatile.Read(ref _count);
 
     public Task<IReadOnlyList<SubjectReputation>> RecordCheckAsync(
         IReadOnlyList<ReputationSubject> subjects, string site, bool modelSaysSpam, DateTimeOffset at, CancellationToken cancellationToken)
@@ -47,8 +59,8 @@ public sealed class InProcessReputationStore : IReputationStore
         var result = new List<SubjectReputation>(subjects.Count);
         foreach (var subject in Distinct(subjects))
         {
-            var entry = _subjects.GetOrAdd(subject, static _ => new SubjectEntry());
-            lock (entry.Gate)
+            var entry = Entry(subject, at);
+            lock (entry)
             {
                 entry.DropExpired(at);
                 result.Add(entry.Read(subject, reader, at));
@@ -81,7 +93,7 @@ public sealed class InProcessReputationStore : IReputationStore
                 continue;
             }
 
-            lock (entry.Gate)
+            lock (entry)
             {
                 result.Add(entry.Read(subject, reader, at));
             }
@@ -96,7 +108,7 @@ public sealed class InProcessReputationStore : IReputationStore
         long erased = 0;
         foreach (var subject in Distinct(subjects))
         {
-            if (_subjects.TryRemove(subject, out _))
+            if (Remove(subject))
             {
                 erased++;
             }
@@ -116,8 +128,8 @@ public sealed class InProcessReputationStore : IReputationStore
         var reporter = ReportingSites.Id(site);
         foreach (var subject in Distinct(subjects))
         {
-            var entry = _subjects.GetOrAdd(subject, static _ => new SubjectEntry());
-            lock (entry.Gate)
+            var entry = Entry(subject, at);
+            lock (entry)
             {
                 entry.DropExpired(at);
                 entry.Report(reporter, label, at, replaces, entryId);
@@ -154,7 +166,7 @@ public sealed class InProcessReputationStore : IReputationStore
                 continue;
             }
 
-            lock (entry.Gate)
+            lock (entry)
             {
                 changes.Add(new SubjectChange(subject, entry.Serialize(), entry.LastWrite));
             }
@@ -178,9 +190,106 @@ public sealed class InProcessReputationStore : IReputationStore
     public void Restore(ReputationSubject subject, ReadOnlySpan<byte> state)
     {
         var entry = SubjectEntry.Deserialize(state);
-        if (entry.LastWrite >= _time.GetUtcNow() - ReputationWindows.Retention)
+        if (entry.LastWrite >= _time.GetUtcNow() - ReputationWindows.Retention && _subjects.TryAdd(subject, entry))
         {
-            _subjects[subject] = entry;
+            Added();
+        }
+    }
+
+    // A new entry starts written at its first use, so an eviction it triggers does not take it as the oldest.
+    private SubjectEntry Entry(ReputationSubject subject, DateTimeOffset at)
+    {
+        while (true)
+        {
+            if (_subjects.TryGetValue(subject, out var entry))
+            {
+                return entry;
+            }
+
+            var created = new SubjectEntry { LastWrite = at };
+            if (_subjects.TryAdd(subject, created))
+            {
+                Added();
+                return created;
+            }
+        }
+    }
+
+    private void Added()
+    {
+        if (Interlocked.Increment(ref _count) > _maxSubjects)
+        {
+            Evict();
+        }
+    }
+
+    private bool Remove(ReputationSubject subject)
+    {
+        if (!_subjects.TryRemove(subject, out _))
+        {
+            return false;
+        }
+
+        Interlocked.Decrement(ref _count);
+        return true;
+    }
+
+    /// <summary>
+    /// Brings the store back to nine tenths of its cap by removing the least recently written subjects: one pass reads
+    /// every subject's last write, a sorted sample of them gives the time below which the excess lies, and a second
+    /// pass removes up to the excess below it. One caller runs it; the others go on. Removed subjects are marked
+    /// changed, so their copies on disk go too.
+    /// </summary>
+    private void Evict()
+    {
+        if (Interlocked.CompareExchange(ref _evicting, 1, 0) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var excess = Volatile.Read(ref _count) - (_maxSubjects - (_maxSubjects / 10));
+            if (excess <= 0)
+            {
+                return;
+            }
+
+            const int SampleSize = 8_192;
+            var step = Math.Max(1, Volatile.Read(ref _count) / SampleSize);
+            var sample = new List<long>(SampleSize + 1);
+            var seen = 0;
+            foreach (var (_, entry) in _subjects)
+            {
+                if (seen++ % step == 0)
+                {
+                    sample.Add(entry.LastWriteTicks);
+                }
+            }
+
+            sample.Sort();
+            var fraction = Math.Min(1.0, excess / (double)Math.Max(1, seen));
+            var threshold = sample[Math.Min(sample.Count - 1, (int)Math.Ceiling(fraction * sample.Count))];
+            long evicted = 0;
+            foreach (var (subject, entry) in _subjects)
+            {
+                if (evicted >= excess)
+                {
+                    break;
+                }
+
+                if (entry.LastWriteTicks <= threshold && Remove(subject))
+                {
+                    Changed(subject);
+                    evicted++;
+                }
+            }
+
+            _metrics?.ReputationSubjectsEvicted(evicted);
+        }
+        finally
+        {
+            Volatile.Write(ref _evicting, 0);
         }
     }
 
@@ -211,7 +320,7 @@ public sealed class InProcessReputationStore : IReputationStore
             var cutoff = _time.GetUtcNow() - ReputationWindows.Retention;
             foreach (var (subject, entry) in _subjects)
             {
-                if (entry.LastWrite < cutoff && _subjects.TryRemove(subject, out _))
+                if (entry.LastWrite < cutoff && Remove(subject))
                 {
                     Changed(subject);
                 }
@@ -219,13 +328,11 @@ public sealed class InProcessReputationStore : IReputationStore
         }
     }
 
-    /// <summary>One subject; guarded by <see cref="Gate"/>.</summary>
+    /// <summary>One subject; guarded by locking the instance (a thin lock in its header: no lock object per subject).</summary>
     private sealed class SubjectEntry
     {
         private const byte FormatVersion = 1;
         private const int MaxString = 256;
-
-        public Lock Gate { get; } = new();
 
         /// <summary>Checks and model verdicts of every site.</summary>
         public BucketCounts Activity { get; private init; } = new();
@@ -236,9 +343,24 @@ public sealed class InProcessReputationStore : IReputationStore
         /// <summary>Per label, the most recent reporting sites and their latest report; null until one reports.</summary>
         private Dictionary<string, DateTimeOffset>[]? _reporters;
 
-        public DateTimeOffset LastWrite { get; private set; }
+        private long _lastWriteTicks;
 
-        public void Touch(DateTimeOffset at) => LastWrite = at > LastWrite ? at : LastWrite;
+        /// <summary>UTC ticks of the last write; read without the lock by eviction (a long is read whole).</summary>
+        public long LastWriteTicks => Volatile.Read(ref _lastWriteTicks);
+
+        public DateTimeOffset LastWrite
+        {
+            get => new(LastWriteTicks, TimeSpan.Zero);
+            init => _lastWriteTicks = value.UtcTicks;
+        }
+
+        public void Touch(DateTimeOffset at)
+        {
+            if (at.UtcTicks > _lastWriteTicks)
+            {
+                Volatile.Write(ref _lastWriteTicks, at.UtcTicks);
+            }
+        }
 
         public SubjectReputation Read(ReputationSubject subject, string reader, DateTimeOffset now)
         {

@@ -24,6 +24,14 @@ public sealed class ReputationOptions
     /// </summary>
     public IList<string> TrustedReporters { get; } = [];
 
+    /// <summary>
+    /// Subjects the in-process store (the embedded default) keeps at most: past it, the ones least recently checked or
+    /// reported go first, counted by <c>spamguard_reputation_subjects_evicted_total</c>. A flood of one-off addresses
+    /// and texts then costs a bounded amount of memory instead of growing the process for 31 days. Redis mode is
+    /// bounded by Redis's own memory settings. <value>Default 500,000 (about 200 MB); 1,000 to 100,000,000.</value>
+    /// </summary>
+    public int MaxSubjects { get; set; } = 500_000;
+
     /// <summary>How many spam and ham reports one site key may submit (section "Reputation:ReportRateLimit").</summary>
     public ReportRateLimitOptions ReportRateLimit { get; set; } = new();
 

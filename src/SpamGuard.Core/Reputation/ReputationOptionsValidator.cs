@@ -12,6 +12,8 @@ internal sealed class ReputationOptionsValidator : IValidateOptions<ReputationOp
 {
     public const double MaxWeight = 10;
     public const double MaxCap = 20;
+    public const int MinSubjects = 1_000;
+    public const int MaxSubjects = 100_000_000;
 
     public ValidateOptionsResult Validate(string? name, ReputationOptions options)
     {
@@ -61,6 +63,11 @@ internal sealed class ReputationOptionsValidator : IValidateOptions<ReputationOp
         if (options.ReportRateLimit.ReportsPerMinute < 0 || options.ReportRateLimit.Burst < 1)
         {
             failures.Add("Reputation:ReportRateLimit:ReportsPerMinute must be 0 (off) or more, and Reputation:ReportRateLimit:Burst at least 1.");
+        }
+
+        if (options.MaxSubjects is < MinSubjects or > MaxSubjects)
+        {
+            failures.Add($"Reputation:MaxSubjects must be between {MinSubjects} and {MaxSubjects} (was {options.MaxSubjects}).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -6,6 +6,7 @@ using SpamGuard.Core.Disclosure;
 using SpamGuard.Core.Explanations;
 using SpamGuard.Core.Feedback;
 using SpamGuard.Core.Privacy;
+using SpamGuard.Core.Reputation;
 using SpamGuard.Redis;
 
 namespace SpamGuard.Server.Privacy;
@@ -53,7 +54,8 @@ internal static class PrivacyPage
         var feedback = services.GetRequiredService<IOptions<FeedbackOptions>>().Value;
         var redis = !string.IsNullOrWhiteSpace(services.GetRequiredService<IOptions<RedisOptions>>().Value.Configuration);
         var url = services.GetRequiredService<IOptions<PrivacyLinkOptions>>().Value.PrivacyUrl();
-        return PrivacyFactsBuilder.Build(privacy, feedback, redis, url);
+        var reputation = services.GetRequiredService<IOptions<ReputationOptions>>().Value;
+        return PrivacyFactsBuilder.Build(privacy, feedback, reputation, redis, url);
     }
 
     /// <summary>Everything up to and including the page's <c>h1</c>, the same for every privacy page (the CSP hash

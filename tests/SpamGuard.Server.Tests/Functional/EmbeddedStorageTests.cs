@@ -70,6 +70,7 @@ public sealed partial class EmbeddedStorageTests
         var again = new CommentFilter.CommentFilterClient(restarted.Channel);
         var after = await again.CheckCommentAsync(From(ip, "Hello there"), deadline: SpamGuardHost.Deadline);
         var forgotten = await again.CheckCommentAsync(From(erasedIp, "Hello there"), deadline: SpamGuardHost.Deadline);
+        var privacy = await restarted.Http.GetStringAsync(new Uri("/privacy.json", UriKind.Relative));
 
         // Assert
         Assert.Equal(Verdict.Ham, before.Verdict);
@@ -77,6 +78,9 @@ public sealed partial class EmbeddedStorageTests
         Assert.Equal("this IP address was reported as spam 4 times and as ham 0 times in the last 30 days",
             Assert.Single(after.Explanation.Signals, s => s.Name == "reputation.ip").Evidence);
         Assert.DoesNotContain(forgotten.Explanation.Signals, s => s.Name == "reputation.ip");
+        Assert.Contains("\"max_entries\": 500000", privacy, StringComparison.Ordinal);
+        Assert.Contains("or sooner once 500,000 entries are kept (the least recently touched go first)", privacy, StringComparison.Ordinal);
+        Assert.Contains("copied every few seconds to a file on the SpamGuard server", privacy, StringComparison.Ordinal);
     }
 
     private static CheckCommentRequest From(string ip, string content) => new() { Site = Requests.Site, UserIp = ip, Content = content };
