@@ -120,3 +120,39 @@ public sealed class PseudonymSecretTests : IDisposable
         Assert.Contains("Privacy:PseudonymSecret", ex.Message, StringComparison.Ordinal);
     }
 }
+
+public sealed class PseudonymEncodingTests
+{
+    private static readonly Pseudonymizer A = new(Encoding.UTF8.GetBytes("a test secret that is long enough!!"));
+
+    // Stored reputation and records are keyed by these strings: a change of encoding would orphan all of them at an
+    // upgrade. The reference is the definition, computed the plain way: kind ":" base64url(HMAC(kind "\n" value)[..16]).
+    [Theory]
+    [InlineData("ip", "203.0.113.7")]
+    [InlineData("email", "reader@example.com")]
+    [InlineData("host", "blog.example")]
+    [InlineData("host", "bücher.example")]
+    public void Pseudonyms_AreTheDocumentedEncodingOfTheHmac(string kind, string value)
+    {
+        var secret = Encoding.UTF8.GetBytes("a test secret that is long enough!!");
+        var mac = System.Security.Cryptography.HMACSHA256.HashData(secret, Encoding.UTF8.GetBytes(kind + "\n" + (kind == "host" ? Pseudonymizer.CanonicalHost(value) : value)));
+        var expected = kind + ":" + Convert.ToBase64String(mac, 0, 16).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+        var actual = kind switch
+        {
+            "ip" => A.Ip(IPAddress.Parse(value)),
+            "email" => A.Email(value),
+            _ => A.Host(value),
+        };
+
+        Assert.Equal(expected, actual);
+    }
+
+    [Theory]
+    [InlineData("Blog.Example.", "blog.example")]
+    [InlineData("www.blog.example", "blog.example")]
+    [InlineData("bücher.example", "xn--bcher-kva.example")]
+    [InlineData("a..b", "a..b")]
+    public void CanonicalHost_LowersMapsAndStripsWww(string host, string expected) =>
+        Assert.Equal(expected, Pseudonymizer.CanonicalHost(host));
+}

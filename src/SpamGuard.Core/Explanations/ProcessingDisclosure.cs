@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using SpamGuard.Core.Comments;
 using SpamGuard.Core.Reputation;
 
@@ -36,6 +37,34 @@ public static class ProcessingDisclosure
     private static readonly FieldProcessing ClientSignals = Used("client_signals",
         "Rule: a form submitted faster than a person can type, or without JavaScript, counts toward spam.");
 
+    // The texts of stored fields depend only on how the stores were used and on retentions, which come from
+    // configuration: built once per combination instead of concatenating about 5 KB of sentences per check.
+    private static readonly ConcurrentDictionary<PurposeKey, string> Purposes = new();
+    private const int MaxCachedPurposes = 256;
+
+    private readonly record struct PurposeKey(string Field, ReputationUse Reputation, TimeSpan ReputationRetention, TimeSpan CheckRecordRetention)
+    {
+        public static PurposeKey Of(string field, StoredData stored) =>
+            new(field, stored.Reputation, stored.ReputationRetention, stored.CheckRecordRetention);
+    }
+
+    private static string Purpose<TState>(string field, StoredData stored, TState state, Func<StoredData, TState, string> build)
+    {
+        var key = PurposeKey.Of(field, stored);
+        if (Purposes.TryGetValue(key, out var purpose))
+        {
+            return purpose;
+        }
+
+        purpose = build(stored, state);
+        if (Purposes.Count < MaxCachedPurposes)
+        {
+            Purposes.TryAdd(key, purpose);
+        }
+
+        return purpose;
+    }
+
     /// <summary>The disclosure of a check that consulted and stored nothing (scoring outside the service).</summary>
     public static IReadOnlyList<FieldProcessing> For(Comment comment) => For(comment, StoredData.None);
 
@@ -51,7 +80,11 @@ public static class ProcessingDisclosure
         AddIf(entries, comment.Permalink is not null, Permalink);
         entries.Add(CommentType);
         AddIf(entries, comment.Author.Length > 0, () => stored.CheckRecordSaved
-            ? Author with { Purpose = Author.Purpose + $" The shape (not the name) is kept with the check record for {RetentionText.Describe(stored.CheckRecordRetention)} for retraining." }
+            ? Author with
+            {
+                Purpose = Purpose("author", stored, 0, static (stored, _) =>
+                    Author.Purpose + $" The shape (not the name) is kept with the check record for {RetentionText.Describe(stored.CheckRecordRetention)} for retraining."),
+            }
             : Author);
         AddIf(entries, comment.AuthorEmail.Length > 0, () => Personal(stored, "author_email", AuthorEmail.Purpose,
             "a keyed pseudonym (HMAC) of the whole address", SubjectKind.Email));
@@ -78,17 +111,21 @@ public static class ProcessingDisclosure
         var (pseudonyms, retention) = stored.Stored(kinds);
         if (pseudonyms.Count > 0)
         {
-            var where = stored.Reputation == ReputationUse.Recorded
-                ? $" Reputation: this check is counted under {underWhat} for {RetentionText.Describe(stored.ReputationRetention)} after the last activity."
-                : "";
-            var record = stored.CheckRecordSaved ? $" The check record keeps the same pseudonyms for {RetentionText.Describe(stored.CheckRecordRetention)}." : "";
-            return new FieldProcessing(field, scoring + where + record + " The value itself is not kept.", DataHandling.StoredPseudonymised, retention)
+            var purpose = Purpose(field + "/stored", stored, (scoring, underWhat), static (stored, texts) =>
+            {
+                var where = stored.Reputation == ReputationUse.Recorded
+                    ? $" Reputation: this check is counted under {texts.underWhat} for {RetentionText.Describe(stored.ReputationRetention)} after the last activity."
+                    : "";
+                var record = stored.CheckRecordSaved ? $" The check record keeps the same pseudonyms for {RetentionText.Describe(stored.CheckRecordRetention)}." : "";
+                return texts.scoring + where + record + " The value itself is not kept.";
+            });
+            return new FieldProcessing(field, purpose, DataHandling.StoredPseudonymised, retention)
             {
                 Pseudonyms = pseudonyms,
             };
         }
 
-        return Used(field, scoring + NotStored(stored, underWhat));
+        return Used(field, Purpose(field + "/not-stored", stored, (scoring, underWhat), static (stored, texts) => texts.scoring + NotStored(stored, texts.underWhat)));
     }
 
     private static string NotStored(StoredData stored, string underWhat) => stored.Reputation switch
@@ -101,25 +138,28 @@ public static class ProcessingDisclosure
     private static FieldProcessing StoredContent(StoredData stored)
     {
         var (pseudonyms, retention) = stored.Stored(SubjectKind.LinkHost, SubjectKind.Content);
-        var purpose = Content.Purpose;
-        if (stored.Reputation == ReputationUse.Recorded && pseudonyms.Count > 0)
-        {
-            purpose += $" Reputation: the hosts of its links and a fingerprint that matches near-copies of the text are counted under keyed pseudonyms for {RetentionText.Describe(stored.ReputationRetention)}.";
-        }
-
+        var counted = stored.Reputation == ReputationUse.Recorded && pseudonyms.Count > 0;
         if (!stored.CheckRecordSaved)
         {
-            return pseudonyms.Count == 0 || stored.Reputation != ReputationUse.Recorded
+            return !counted
                 ? Content
-                : new FieldProcessing("content", purpose, DataHandling.StoredPseudonymised, retention) { Pseudonyms = pseudonyms };
+                : new FieldProcessing("content", Purpose("content/counted", stored, 0, static (stored, _) => Content.Purpose + Counted(stored)), DataHandling.StoredPseudonymised, retention)
+                {
+                    Pseudonyms = pseudonyms,
+                };
         }
 
-        purpose += $" The text is kept with the check record for {RetentionText.Describe(stored.CheckRecordRetention)}, with e-mail and IP addresses in it masked, so that a report of this check can make it a training example.";
+        var purpose = Purpose(counted ? "content/counted/kept" : "content/kept", stored, counted, static (stored, counted) =>
+            Content.Purpose + (counted ? Counted(stored) : "")
+            + $" The text is kept with the check record for {RetentionText.Describe(stored.CheckRecordRetention)}, with e-mail and IP addresses in it masked, so that a report of this check can make it a training example.");
         return new FieldProcessing("content", purpose, DataHandling.Stored, retention > stored.CheckRecordRetention ? retention : stored.CheckRecordRetention)
         {
             Pseudonyms = pseudonyms,
         };
     }
+
+    private static string Counted(StoredData stored) =>
+        $" Reputation: the hosts of its links and a fingerprint that matches near-copies of the text are counted under keyed pseudonyms for {RetentionText.Describe(stored.ReputationRetention)}.";
 
     private static void AddIf(List<FieldProcessing> entries, bool submitted, Func<FieldProcessing> entry)
     {

@@ -44,8 +44,17 @@ public sealed record StoredData(
             return ([], TimeSpan.Zero);
         }
 
-        var pseudonyms = ReputationSubjects.Where(s => kinds.Contains(s.Kind)).Select(s => s.Pseudonym).Distinct(StringComparer.Ordinal).ToList();
-        if (pseudonyms.Count == 0)
+        // A loop rather than LINQ: this runs for four fields of every check, over a dozen subjects.
+        List<string>? pseudonyms = null;
+        foreach (var subject in ReputationSubjects)
+        {
+            if (Array.IndexOf(kinds, subject.Kind) >= 0 && (pseudonyms is null || !pseudonyms.Contains(subject.Pseudonym, StringComparer.Ordinal)))
+            {
+                (pseudonyms ??= new List<string>(4)).Add(subject.Pseudonym);
+            }
+        }
+
+        if (pseudonyms is null)
         {
             return ([], TimeSpan.Zero);
         }

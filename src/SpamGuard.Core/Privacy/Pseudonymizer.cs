@@ -85,13 +85,17 @@ public sealed class Pseudonymizer
     internal static string CanonicalHost(string host)
     {
         var h = host.Trim().TrimEnd('.').ToLowerInvariant();
-        try
+        // An ASCII name maps to itself or is refused, and either way stays as it is: only others need the mapping.
+        if (!System.Text.Ascii.IsValid(h))
         {
-            h = new IdnMapping().GetAscii(h);
-        }
-        catch (ArgumentException)
-        {
-            // Not a valid IDN: keep the lower-cased Unicode form, still a stable key.
+            try
+            {
+                h = new IdnMapping().GetAscii(h);
+            }
+            catch (ArgumentException)
+            {
+                // Not a valid IDN: keep the lower-cased Unicode form, still a stable key.
+            }
         }
 
         return h.StartsWith("www.", StringComparison.Ordinal) ? h[4..] : h;
@@ -101,9 +105,29 @@ public sealed class Pseudonymizer
 
     private string Pseudonym(string kind, string value)
     {
-        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        // The kind is part of the message, so an e-mail and a host with the same text never share a pseudonym.
-        HMACSHA256.HashData(_secret, Encoding.UTF8.GetBytes(kind + "\n" + value), mac);
-        return kind + ":" + Convert.ToBase64String(mac[..PseudonymBytes]).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        // Every check makes about a dozen of these: the message and the text are built in stack buffers, so the
+        // pseudonym string is the only allocation (the bytes and text are the same as "kind\nvalue" encoded whole).
+        var maxBytes = kind.Length + 1 + Encoding.UTF8.GetMaxByteCount(value.Length);
+        byte[]? rented = null;
+        var message = maxBytes <= 512 ? stackalloc byte[512] : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(maxBytes));
+        try
+        {
+            var length = Encoding.UTF8.GetBytes(kind, message);
+            message[length++] = (byte)'\n';
+            length += Encoding.UTF8.GetBytes(value, message[length..]);
+            Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+            // The kind is part of the message, so an e-mail and a host with the same text never share a pseudonym.
+            HMACSHA256.HashData(_secret, message[..length], mac);
+            Span<char> text = stackalloc char[System.Buffers.Text.Base64Url.GetEncodedLength(PseudonymBytes)];
+            var chars = System.Buffers.Text.Base64Url.EncodeToChars(mac[..PseudonymBytes], text);
+            return string.Concat(kind, ":", text[..chars]);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
     }
 }

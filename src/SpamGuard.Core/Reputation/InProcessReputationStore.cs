@@ -156,6 +156,9 @@ public sealed class InProcessReputationStore : IReputationStore
         }
 
         var changes = new List<SubjectChange>(_changed.Count);
+        // One buffer for the whole batch: each entry is written into it, then copied out at its exact size.
+        using var buffer = new MemoryStream();
+        using var writer = new BinaryWriter(buffer);
         foreach (var subject in _changed.Keys)
         {
             // Removed before it is read: a write racing with this snapshot marks the subject again for the next one.
@@ -166,10 +169,16 @@ public sealed class InProcessReputationStore : IReputationStore
                 continue;
             }
 
+            buffer.SetLength(0);
+            DateTimeOffset lastWrite;
             lock (entry)
             {
-                changes.Add(new SubjectChange(subject, entry.Serialize(), entry.LastWrite));
+                entry.Write(writer);
+                lastWrite = entry.LastWrite;
             }
+
+            writer.Flush();
+            changes.Add(new SubjectChange(subject, buffer.ToArray(), lastWrite));
         }
 
         return changes;
@@ -473,30 +482,33 @@ public sealed class InProcessReputationStore : IReputationStore
             }
         }
 
-        public byte[] Serialize()
+        public void Write(BinaryWriter writer)
         {
-            using var buffer = new MemoryStream();
-            using (var writer = new BinaryWriter(buffer))
+            writer.Write(FormatVersion);
+            writer.Write(LastWrite.ToUnixTimeMilliseconds());
+            Activity.Write(writer);
+            writer.Write(_sites?.Count ?? 0);
+            if (_sites is not null)
             {
-                writer.Write(FormatVersion);
-                writer.Write(LastWrite.ToUnixTimeMilliseconds());
-                Activity.Write(writer);
-                var sites = _sites ?? [];
-                writer.Write(sites.Count);
-                foreach (var (site, own) in sites)
+                foreach (var (site, own) in _sites)
                 {
                     writer.Write(site);
                     own.Counts.Write(writer);
                     Write(writer, own.Applied);
                 }
-
-                foreach (var reporters in _reporters ?? [[], []])
-                {
-                    Write(writer, reporters);
-                }
             }
 
-            return buffer.ToArray();
+            for (var label = 0; label < 2; label++)
+            {
+                if (_reporters is null)
+                {
+                    writer.Write(0);
+                }
+                else
+                {
+                    Write(writer, _reporters[label]);
+                }
+            }
         }
 
         public static SubjectEntry Deserialize(ReadOnlySpan<byte> state)
