@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Reflection;
+using System.Text.Json;
 using SpamGuard.Cli.Tests.Infrastructure;
 using SpamGuard.Testing;
 
@@ -33,6 +34,12 @@ public sealed class ToolPackageTests
             SdkDeadline, temp.Path);
         var help = await ChildProcess.RunProgramAsync(Path.Combine(tools, "spamguard"), ["--help"], SpamGuardCli.DefaultTimeout, temp.Path);
         var versionOutput = await ChildProcess.RunProgramAsync(Path.Combine(tools, "spamguard"), ["--version"], SpamGuardCli.DefaultTimeout, temp.Path);
+        await File.WriteAllLinesAsync(temp.File("labelled.jsonl"),
+        [
+            """{"content":"WINNER!! Claim your free prize now, call 09061701461","label":"spam"}""",
+            """{"content":"Thanks, the part about caching helped me a lot.","label":"ham"}""",
+        ]);
+        var evaluate = await ChildProcess.RunProgramAsync(Path.Combine(tools, "spamguard"), ["evaluate", "--data", temp.File("labelled.jsonl"), "--json"], SpamGuardCli.DefaultTimeout, temp.Path);
 
         // Assert
         Assert.True(pack.ExitCode == 0, pack.ToString());
@@ -51,5 +58,10 @@ public sealed class ToolPackageTests
         Assert.Contains("spamguard [command] [options]", help.StdOut, StringComparison.Ordinal);
         Assert.Contains("check", help.StdOut, StringComparison.Ordinal);
         Assert.StartsWith(version, versionOutput.StdOut.Trim(), StringComparison.Ordinal);
+        // Without --model, evaluate loads the bundled model from beside the installed binary.
+        Assert.True(evaluate.ExitCode == 0, evaluate.ToString());
+        using var metrics = JsonDocument.Parse(evaluate.StdOut);
+        Assert.Equal(2, metrics.RootElement.GetProperty("count").GetInt32());
+        Assert.StartsWith("spamguard-", metrics.RootElement.GetProperty("model_version").GetString(), StringComparison.Ordinal);
     }
 }
