@@ -1,4 +1,4 @@
-// Checks one comment with SpamGuard over gRPC through stubs generated from protos/ (see README in docs/clients.md):
+// Checks one comment with SpamGuard over gRPC through stubs generated from protos/ (the recipe in docs/clients.md):
 //
 //   npm ci && npx buf generate ../../protos --template buf.gen.yaml && node check-comment.mjs [grpc-address] [text]
 //
