@@ -62,6 +62,7 @@ public sealed class DataDirectoryTests : IDisposable
         Assert.Equal(secret, await File.ReadAllBytesAsync(secretPath));
         Assert.Empty(Directory.EnumerateFileSystemEntries(elsewhere));
         Assert.True(File.Exists(Path.Combine(root, "state.db")), string.Join(", ", Directory.EnumerateFileSystemEntries(root)));
+        Assert.Contains($"Local state under {root}.", server.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -93,7 +94,7 @@ public sealed class DataDirectoryTests : IDisposable
 
         private string HttpAddress { get; }
 
-        private string Output
+        public string Output
         {
             get
             {
