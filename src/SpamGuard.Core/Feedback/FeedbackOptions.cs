@@ -14,10 +14,12 @@ public sealed class FeedbackOptions
     public double ExampleRetentionDays { get; set; } = 180;
 
     /// <summary>
-    /// Directory for local files: the labelled examples without Redis (examples.jsonl), and with Redis the journal
-    /// of reports Redis could not take. Relative paths are relative to the working directory. <value>Default "data".</value>
+    /// The root of every local file: the pseudonymisation secret (unless Privacy:PseudonymSecretFile is set), the
+    /// report journal and check outbox, and without Redis the SQLite stores, labelled examples and model registry.
+    /// A relative path is taken from the working directory at start. <value>Default <see cref="Feedback.DataDirectory.Default"/>
+    /// (~/.local/share/spamguard).</value>
     /// </summary>
-    public string DataDirectory { get; set; } = "data";
+    public string DataDirectory { get; set; } = Feedback.DataDirectory.Default;
 
     /// <summary>How often journaled reports are retried while Redis is unavailable. <value>Default 5.</value></summary>
     public double JournalReplaySeconds { get; set; } = 5;
@@ -58,7 +60,7 @@ internal sealed class FeedbackOptionsValidator : IValidateOptions<FeedbackOption
 
         if (string.IsNullOrWhiteSpace(options.DataDirectory))
         {
-            failures.Add("Feedback:DataDirectory must not be empty.");
+            failures.Add("Feedback:DataDirectory must not be empty (its default is under the home directory, and this account has none: set a path).");
         }
 
         if (options.JournalReplaySeconds is not (>= 0.05 and <= 3600))

@@ -28,7 +28,8 @@ internal sealed class PrivacyOptionsValidator : IValidateOptions<PrivacyOptions>
                 failures.Add($"Privacy:PseudonymSecret must decode to at least {Pseudonymizer.MinimumSecretBytes} bytes (was {bytes}).");
             }
         }
-        else if (string.IsNullOrWhiteSpace(options.PseudonymSecretFile))
+        // Empty means "pseudonym-secret.key under Feedback:DataDirectory" (filled in before validation); blanks are a typo.
+        else if (options.PseudonymSecretFile.Length > 0 && string.IsNullOrWhiteSpace(options.PseudonymSecretFile))
         {
             failures.Add("Privacy:PseudonymSecretFile must be a path when Privacy:PseudonymSecret is not set (was empty).");
         }

@@ -10,8 +10,11 @@ public sealed class PrivacyOptions
     /// <summary>The secret, base64, at least 32 bytes. Every node sharing a reputation store needs the same one.</summary>
     public string? PseudonymSecret { get; set; }
 
-    /// <summary>Used when no secret is configured: read from this file, or generated into it on first start.</summary>
-    public string PseudonymSecretFile { get; set; } = Path.Combine("data", "pseudonym-secret.key");
+    /// <summary>
+    /// Used when no secret is configured: read from this file, or generated into it on first start. Empty means
+    /// pseudonym-secret.key under Feedback:DataDirectory. <value>Default empty.</value>
+    /// </summary>
+    public string PseudonymSecretFile { get; set; } = "";
 
     /// <summary>Who runs this service, as the privacy page names them.</summary>
     public string OperatorName { get; set; } = "the operator of this site";

@@ -26,4 +26,8 @@ internal static partial class Log
 
     [LoggerMessage(4005, LogLevel.Error, "Unhandled error in {Method}.")]
     public static partial void UnhandledError(ILogger logger, string method, Exception exception);
+
+    // The data root is the first thing an operator looks for after a start; it holds the pseudonymisation secret.
+    [LoggerMessage(4090, LogLevel.Information, "Local state under {DataDirectory}.")]
+    public static partial void DataDirectory(ILogger logger, string dataDirectory);
 }

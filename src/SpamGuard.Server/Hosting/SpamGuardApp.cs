@@ -85,6 +85,8 @@ internal static class SpamGuardApp
         // Resolved now, not on the first request: a bad secret fails the start with a clear message, and the first
         // check does not wait for a connection to Redis.
         app.Services.GetRequiredService<Pseudonymizer>();
+        Log.DataDirectory(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SpamGuardApp)),
+            app.Services.GetRequiredService<IOptions<SpamGuard.Core.Feedback.FeedbackOptions>>().Value.DataDirectory);
         if (redisEnabled)
         {
             app.Services.GetRequiredService<IConnectionMultiplexer>();

@@ -76,19 +76,24 @@ public sealed class ChildProcess : IDisposable
             throw new FileNotFoundException($"{assembly} is not there; is the project built?", assembly);
         }
 
-        var info = new ProcessStartInfo(DotnetHost)
+        return StartProgram(DotnetHost, [assembly, .. args], workingDirectory ?? Path.GetDirectoryName(assembly)!, environment, standardInput);
+    }
+
+    /// <summary>Starts any program (the SDK's <c>dotnet pack</c>, <c>node</c>, an installed tool) the same way.</summary>
+    public static ChildProcess StartProgram(string program, IEnumerable<string> args, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null, string? standardInput = null)
+    {
+        var info = new ProcessStartInfo(program)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             CreateNoWindow = true,
-            WorkingDirectory = workingDirectory ?? Path.GetDirectoryName(assembly)!,
+            WorkingDirectory = workingDirectory,
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
             StandardInputEncoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
         };
-        info.ArgumentList.Add(assembly);
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -112,6 +117,13 @@ public sealed class ChildProcess : IDisposable
     public static async Task<ProcessResult> RunAsync(string assembly, IEnumerable<string> args, TimeSpan timeout, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null, string? standardInput = null)
     {
         using var child = Start(assembly, args, workingDirectory, environment, standardInput);
+        return await child.WaitForExitAsync(timeout);
+    }
+
+    /// <summary>Runs any program to completion (see <see cref="StartProgram"/>); on timeout kills it and fails.</summary>
+    public static async Task<ProcessResult> RunProgramAsync(string program, IEnumerable<string> args, TimeSpan timeout, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        using var child = StartProgram(program, args, workingDirectory, environment);
         return await child.WaitForExitAsync(timeout);
     }
 
@@ -157,7 +169,7 @@ public sealed class ChildProcess : IDisposable
         _process.Dispose();
     }
 
-    private string Describe() => $"'dotnet {string.Join(' ', _process.StartInfo.ArgumentList)}'";
+    private string Describe() => $"'{Path.GetFileName(_process.StartInfo.FileName)} {string.Join(' ', _process.StartInfo.ArgumentList)}'";
 
     private static void Append(StringBuilder buffer, TaskCompletionSource closed, string? line)
     {

@@ -57,10 +57,15 @@ public sealed class ServerProcess : IDisposable
     }
 
     /// <summary>Starts the server on <paramref name="modelPath"/> and waits until <c>GET /healthz</c> answers 200.</summary>
-    public static async Task<ServerProcess> StartAsync(string modelPath, params string[] extraArgs)
+    public static Task<ServerProcess> StartAsync(string modelPath, params string[] extraArgs) =>
+        StartAsync(modelPath, new Dictionary<string, string>(), extraArgs);
+
+    /// <summary>The same, with environment variables (settings as a container or service manager passes them);
+    /// the command-line arguments win over them.</summary>
+    public static async Task<ServerProcess> StartAsync(string modelPath, IReadOnlyDictionary<string, string> environment, params string[] extraArgs)
     {
         var (grpcPort, httpPort) = LoopbackPorts.FreePair();
-        var child = ChildProcess.Start(AssemblyPath, [.. BaseArgs(grpcPort, httpPort), $"--Model:Path={modelPath}", .. extraArgs]);
+        var child = ChildProcess.Start(AssemblyPath, [.. BaseArgs(grpcPort, httpPort), $"--Model:Path={modelPath}", .. extraArgs], environment: environment);
         var server = new ServerProcess(child, grpcPort, httpPort);
         try
         {
