@@ -16,15 +16,19 @@ public abstract class SiteKeyStoreContract
     private static async Task<SiteAccess> AccessAsync(ISiteKeyStore store, string? key, Uri site) =>
         (await new SiteKeyGate(store, TimeProvider.System).DecideAsync(key, site, CancellationToken.None)).Access;
 
-    [Fact]
-    public async Task CreatedKey_IsValidForItsSitesOnly_AndStoredOnlyAsAHash()
+    [Theory]
+    [InlineData(SiteKeyForm.Akismet, "^[0-9a-f]{12}$")]
+    [InlineData(SiteKeyForm.Base32, "^sg[a-z2-7]{52}$")]
+    public async Task CreatedKey_IsValidForItsSitesOnly_AndStoredOnlyAsAHash(SiteKeyForm form, string shape)
     {
         var store = await EmptyStoreAsync();
         var service = new SiteKeyService(store, TimeProvider.System);
 
-        var (key, record) = await service.CreateAsync([Blog, new Uri("https://www.blog.example/")], CancellationToken.None);
+        var (key, record) = await service.CreateAsync([Blog, new Uri("https://www.blog.example/")], form, CancellationToken.None);
 
-        Assert.StartsWith(SiteKeyService.Prefix, key, StringComparison.Ordinal);
+        Assert.Matches(shape, key);
+        // The WordPress plugin keeps the key as typed: hex reads the same in either case.
+        Assert.Equal(form == SiteKeyForm.Akismet ? SiteAccess.Allowed : SiteAccess.Unauthenticated, await AccessAsync(store, key.ToUpperInvariant(), Blog));
         // Old Akismet clients put the key in the host name: it must be one lowercase DNS label.
         Assert.Matches("^[a-z0-9]{1,63}$", key);
         Assert.True(SiteKeyService.LooksLikeKey(key));

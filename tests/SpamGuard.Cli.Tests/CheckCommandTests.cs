@@ -229,6 +229,8 @@ public sealed partial class CheckCommandTests(TinyModelServerFixture fixture) : 
         Assert.True(created.ExitCode == SpamGuardCli.Ok, created.ToString());
         using var json = JsonDocument.Parse(created.StdOut);
         var id = json.RootElement.GetProperty("info").GetProperty("id").GetString()!;
+        var shortText = await SpamGuardCli.RunWithEnvironmentAsync(key, "keys", "create", "--server", server.GrpcAddress, "--site", site);
+        var longText = await SpamGuardCli.RunWithEnvironmentAsync(key, "keys", "create", "--server", server.GrpcAddress, "--site", site, "--long");
         var listed = await SpamGuardCli.RunWithEnvironmentAsync(key, "keys", "list", "--server", server.GrpcAddress);
         var keyed = await SpamGuardCli.RunAsync("check", "--server", server.GrpcAddress, "--site", site, "--content", "hi", "--key", json.RootElement.GetProperty("key").GetString()!);
         var keyless = await SpamGuardCli.RunAsync("check", "--server", server.GrpcAddress, "--site", site, "--content", "hi");
@@ -238,7 +240,10 @@ public sealed partial class CheckCommandTests(TinyModelServerFixture fixture) : 
         var revokedJson = await SpamGuardCli.RunWithEnvironmentAsync(key, "keys", "revoke", "--server", server.GrpcAddress, id, "--json");
         var unknown = await SpamGuardCli.RunWithEnvironmentAsync(key, "keys", "revoke", "--server", server.GrpcAddress, "000000000000");
 
-        Assert.StartsWith("sg", json.RootElement.GetProperty("key").GetString(), StringComparison.Ordinal);
+        // Akismet's shape by default (the WordPress plugin refuses any other length); --long for 256 bits.
+        Assert.Matches("^[0-9a-f]{12}$", json.RootElement.GetProperty("key").GetString());
+        Assert.Matches("^key [0-9a-f]{12}$", shortText.StdOut.Split('\n')[0].TrimEnd());
+        Assert.Matches("^key sg[a-z2-7]{52}$", longText.StdOut.Split('\n')[0].TrimEnd());
         Assert.Contains(id, listed.StdOut, StringComparison.Ordinal);
         Assert.Contains(site, listed.StdOut, StringComparison.Ordinal);
         Assert.DoesNotContain(json.RootElement.GetProperty("key").GetString()!, listed.StdOut, StringComparison.Ordinal);

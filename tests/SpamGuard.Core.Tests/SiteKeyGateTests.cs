@@ -35,6 +35,51 @@ public sealed class SiteKeyGateTests
     private static SiteKeyGate Gate(ISiteKeyStore store, TimeProvider time, SiteKeyOptions? options = null) =>
         new(store, time, Microsoft.Extensions.Options.Options.Create(options ?? new SiteKeyOptions()));
 
+    /// <summary>A budget of failed verifications for one caller, counted.</summary>
+    private sealed class CountingGuesses(int budget) : IKeyGuessLimiter
+    {
+        public int Failures { get; private set; }
+
+        public int Asked { get; private set; }
+
+        public bool MayVerify(out TimeSpan? retryAfter)
+        {
+            Asked++;
+            retryAfter = TimeSpan.FromSeconds(6);
+            return Failures < budget;
+        }
+
+        public void Failed() => Failures++;
+    }
+
+    [Fact]
+    public async Task FindAsync_ChargesUnknownKeysToTheCallersBudget_RefusesLookupsOnceItIsGone_AndSparesKeysItVerified()
+    {
+        // Arrange
+        var store = new InProcessSiteKeyStore();
+        var time = new ManualTime();
+        var (key, _) = await new SiteKeyService(store, time).CreateAsync([Blog], CancellationToken.None);
+        var (unseen, _) = await new SiteKeyService(store, time).CreateAsync([Blog], CancellationToken.None);
+        var guesses = new CountingGuesses(budget: 2);
+        var gate = new SiteKeyGate(store, time, null, guesses);
+
+        // Act
+        var verified = await gate.FindAsync(key, CancellationToken.None);
+        var first = await gate.FindAsync("0123456789ab", CancellationToken.None);
+        var second = await gate.FindAsync("sg" + new string('a', 52), CancellationToken.None);
+        var refused = await Assert.ThrowsAsync<SiteCallRefusedException>(() => gate.FindAsync(unseen, CancellationToken.None));
+        time.Now += SiteKeyGate.CacheFor * 2;
+        var stillVerified = await gate.FindAsync(key.ToUpperInvariant(), CancellationToken.None);
+
+        // Assert
+        Assert.NotNull(verified);
+        Assert.Null(first);
+        Assert.Null(second);
+        Assert.Equal(2, guesses.Failures);
+        Assert.Equal((SiteRefusal.RateLimited, true, TimeSpan.FromSeconds(6)), (refused.Reason, refused.KeyLookupsRefused, refused.RetryAfter));
+        Assert.Equal(verified!.Id, stillVerified?.Id);
+    }
+
     [Fact]
     public async Task StoreDownFromTheStart_KeylessCallsAreRefusedAsUnavailable_NotLetThrough()
     {

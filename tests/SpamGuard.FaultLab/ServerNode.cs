@@ -42,6 +42,8 @@ internal sealed class ServerNode(LabOptions options, int grpcPort, int httpPort,
             // The lab's load is many times a real site's; the limiters are exercised by the test suite, and the lab's
             // poisoning flood must be stopped by the agreement rule, not by a report budget.
             "--SiteKeys:RateLimit:RequestsPerMinute=0",
+            // The lab sends junk keys and good ones from one loopback address; the guess budget is tested elsewhere.
+            "--SiteKeys:GuessLimit:FailuresPerMinute=0",
             "--Reputation:ReportRateLimit:ReportsPerMinute=0",
             "--Feedback:JournalReplaySeconds=1",
             $"--Feedback:DataDirectory={Path.Combine(_dataDirectory, "data")}",

@@ -21,11 +21,12 @@ internal static class KeysCommand
     {
         var server = Server();
         var sites = new Option<string[]>("--site") { Description = "A site the key is for (repeat for several).", Required = true, AllowMultipleArgumentsPerToken = false };
+        var longForm = new Option<bool>("--long") { Description = "Create a 54-character key (256 bits) instead of Akismet's 12-character shape, for clients that take any key (not WordPress)." };
         var json = CliOptions.Json();
-        var command = new Command("create", "Create a site key; it is printed once and never stored.") { server, sites, json };
+        var command = new Command("create", "Create a site key (12 characters, as Akismet clients expect); it is printed once and never stored.") { server, sites, longForm, json };
         command.SetAction((result, cancellationToken) => AdminCommand.CallAsync(result.GetValue(server)!, async (client, metadata, deadline) =>
         {
-            var request = new CreateSiteKeyRequest();
+            var request = new CreateSiteKeyRequest { Form = result.GetValue(longForm) ? KeyForm.Long : KeyForm.Akismet };
             request.Sites.Add(result.GetValue(sites)!);
             var response = await client.CreateSiteKeyAsync(request, metadata, deadline, cancellationToken);
             Console.Out.WriteLine(result.GetValue(json)

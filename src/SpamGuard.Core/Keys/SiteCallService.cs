@@ -26,6 +26,10 @@ public sealed class SiteCallRefusedException(SiteRefusal reason, string message,
 
     /// <summary>For <see cref="SiteRefusal.RateLimited"/>: when a call may succeed again, if known.</summary>
     public TimeSpan? RetryAfter { get; } = retryAfter;
+
+    /// <summary>For <see cref="SiteRefusal.RateLimited"/>: the caller's budget of failed key verifications is used up
+    /// (<see cref="IKeyGuessLimiter"/>), rather than a key's call budget.</summary>
+    public bool KeyLookupsRefused { get; init; }
 }
 
 /// <summary>Per-key rate limits. The host supplies one (ASP.NET Core's token buckets); Core only asks.</summary>

@@ -29,7 +29,7 @@ public enum SiteAccess
 /// keys exist (it never read the store) or whether a key is valid (it never verified it) refuses the call with
 /// <see cref="StoreUnavailableException"/> (gRPC UNAVAILABLE, REST 503) instead of letting it through keyless.
 /// </summary>
-public sealed class SiteKeyGate(ISiteKeyStore store, TimeProvider time, IOptions<SiteKeyOptions>? options = null)
+public sealed class SiteKeyGate(ISiteKeyStore store, TimeProvider time, IOptions<SiteKeyOptions>? options = null, IKeyGuessLimiter? guesses = null)
 {
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(5);
 
@@ -56,8 +56,11 @@ public sealed class SiteKeyGate(ISiteKeyStore store, TimeProvider time, IOptions
             : new SiteDecision(SiteAccess.OtherSite, key);
     }
 
-    /// <summary>The valid (not revoked) key <paramref name="presentedKey"/> is, or null; cached like the decisions.</summary>
+    /// <summary>The valid (not revoked) key <paramref name="presentedKey"/> is, or null; cached like the decisions.
+    /// An unknown or revoked key counts against the caller's budget of failed verifications.</summary>
     /// <exception cref="StoreUnavailableException">The store is unavailable and this key was never verified here.</exception>
+    /// <exception cref="SiteCallRefusedException">The caller used up its budget of failed verifications
+    /// (<see cref="SiteRefusal.RateLimited"/>); the key was not looked up.</exception>
     public async Task<SiteKey?> FindAsync(string? presentedKey, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(presentedKey))
@@ -66,8 +69,20 @@ public sealed class SiteKeyGate(ISiteKeyStore store, TimeProvider time, IOptions
         }
 
         var now = time.GetUtcNow();
-        var hash = SiteKeyService.Hash(presentedKey);
+        var hash = SiteKeyService.Hash(SiteKeyService.Normalize(presentedKey));
         var known = _verified.TryGetValue(hash, out var cached);
+        // A key this node verified as valid (even if its cache entry is stale) is not a guess: its site keeps working
+        // while a guesser behind the same address (or the same reverse proxy) has used up the budget.
+        var knownValid = known && cached.Key is not null;
+        if (!knownValid && guesses is not null && !guesses.MayVerify(out var retryAfter))
+        {
+            // Refused before the lookup, valid key or not, so a guesser learns nothing from the answer.
+            throw new SiteCallRefusedException(SiteRefusal.RateLimited, "Too many failed key verifications from this address; retry later.", retryAfter)
+            {
+                KeyLookupsRefused = true,
+            };
+        }
+
         if (!known || cached.Until <= now)
         {
             try
@@ -86,6 +101,11 @@ public sealed class SiteKeyGate(ISiteKeyStore store, TimeProvider time, IOptions
             {
                 // The store is away: the last answer for this key stands until it is back.
             }
+        }
+
+        if (cached.Key is null)
+        {
+            guesses?.Failed();
         }
 
         return cached.Key;

@@ -58,25 +58,49 @@ public sealed class InProcessSiteKeyStore : ISiteKeyStore
     }
 }
 
+/// <summary>The shape of a new site key.</summary>
+public enum SiteKeyForm
+{
+    /// <summary>12 lowercase hex characters (48 random bits), Akismet's own shape: the WordPress plugin keeps only
+    /// [a-f0-9] of what is typed and calls a key of any other length invalid without asking the server.</summary>
+    Akismet,
+
+    /// <summary>"sg" and 52 lowercase base32 characters (256 random bits), for clients that take any key.</summary>
+    Base32,
+}
+
 /// <summary>
-/// Creates site keys (<see cref="SiteKeyGate"/> verifies them). A key is 32 random bytes, shown once when created and stored only as its SHA-256,
-/// so a copy of the store holds no usable key. Verification looks the hash up and then compares it in constant time.
-/// The key is "sg" and lowercase base32 (54 characters): old Akismet clients put the key in the host name
-/// (<c>https://{key}.rest.example/</c>), so it must be a valid DNS label that survives the lowercasing of host names.
+/// Creates site keys (<see cref="SiteKeyGate"/> verifies them). A key is random, shown once when created and stored
+/// only as its SHA-256, so a copy of the store holds no key in clear. Verification looks the hash up and then compares
+/// it in constant time. Two forms are accepted (<see cref="SiteKeyForm"/>), both valid DNS labels that survive the
+/// lowercasing of host names (old Akismet clients put the key in the host name, <c>https://{key}.rest.example/</c>).
+/// The 12-character form has 48 bits: enough against online guessing only because failed verifications are
+/// rate-limited per source (<see cref="IKeyGuessLimiter"/>); docs/site-keys.md has the arithmetic.
 /// </summary>
 public sealed class SiteKeyService(ISiteKeyStore store, TimeProvider time)
 {
     public const string Prefix = "sg";
 
-    /// <summary>Characters after the prefix: 256 bits in base32.</summary>
+    /// <summary>Characters after the prefix of a long key: 256 bits in base32.</summary>
     public const int EncodedLength = 52;
+
+    /// <summary>Characters of an Akismet-shaped key: 48 bits in hex.</summary>
+    public const int AkismetLength = 12;
 
     private const string Base32Alphabet = "abcdefghijklmnopqrstuvwxyz234567";
 
     private static readonly System.Buffers.SearchValues<char> Base32Chars = System.Buffers.SearchValues.Create(Base32Alphabet);
 
-    /// <summary>Creates a key for <paramref name="sites"/>; the returned key is not stored and cannot be shown again.</summary>
-    public async Task<(string Key, SiteKey Record)> CreateAsync(IReadOnlyList<Uri> sites, CancellationToken cancellationToken)
+    private static readonly System.Buffers.SearchValues<char> HexChars = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
+
+    /// <summary>Creates an Akismet-shaped key for <paramref name="sites"/>; the returned key is not stored and cannot
+    /// be shown again.</summary>
+    public Task<(string Key, SiteKey Record)> CreateAsync(IReadOnlyList<Uri> sites, CancellationToken cancellationToken) =>
+        CreateAsync(sites, SiteKeyForm.Akismet, cancellationToken);
+
+    /// <summary>Creates a key of <paramref name="form"/> for <paramref name="sites"/>; the returned key is not stored
+    /// and cannot be shown again.</summary>
+    public async Task<(string Key, SiteKey Record)> CreateAsync(IReadOnlyList<Uri> sites, SiteKeyForm form, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sites);
         if (sites.Count == 0)
@@ -84,7 +108,16 @@ public sealed class SiteKeyService(ISiteKeyStore store, TimeProvider time)
             throw new ArgumentException("A site key needs at least one site.", nameof(sites));
         }
 
-        var key = Prefix + Base32(RandomNumberGenerator.GetBytes(32));
+        string key;
+        do
+        {
+            key = form == SiteKeyForm.Base32
+                ? Prefix + Base32(RandomNumberGenerator.GetBytes(32))
+                : Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(AkismetLength / 2));
+        }
+        // 48 bits collide only after millions of keys, but a collision would hand one site's key to another.
+        while (form == SiteKeyForm.Akismet && await store.FindByHashAsync(Hash(key), cancellationToken) is not null);
+
         var record = new SiteKey(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)), Hash(key),
             [.. sites.Select(s => s.ToString()).Distinct(StringComparer.Ordinal)], time.GetUtcNow());
         await store.AddAsync(record, cancellationToken);
@@ -93,9 +126,20 @@ public sealed class SiteKeyService(ISiteKeyStore store, TimeProvider time)
 
     /// <summary>Whether <paramref name="value"/> has the shape of a key this service creates (say, a host label).</summary>
     public static bool LooksLikeKey(ReadOnlySpan<char> value) =>
-        value.Length == Prefix.Length + EncodedLength
-        && value.StartsWith(Prefix, StringComparison.Ordinal)
-        && !value[Prefix.Length..].ContainsAnyExcept(Base32Chars);
+        IsAkismetShaped(value)
+        || (value.Length == Prefix.Length + EncodedLength
+            && value.StartsWith(Prefix, StringComparison.Ordinal)
+            && !value[Prefix.Length..].ContainsAnyExcept(Base32Chars));
+
+    /// <summary>The key as it was created: an Akismet-shaped key in any case is lowercased (the WordPress plugin keeps
+    /// what the user typed, and hex reads the same either way); anything else is left as it is.</summary>
+    public static string Normalize(string presentedKey)
+    {
+        ArgumentNullException.ThrowIfNull(presentedKey);
+        return IsAkismetShaped(presentedKey) ? presentedKey.ToLowerInvariant() : presentedKey;
+    }
+
+    private static bool IsAkismetShaped(ReadOnlySpan<char> value) => value.Length == AkismetLength && !value.ContainsAnyExcept(HexChars);
 
     private static string Base32(byte[] bytes)
     {

@@ -55,7 +55,8 @@ internal sealed class ModelAdminService(
             throw new InvalidRequestException(violations);
         }
 
-        var (key, record) = await siteKeys.CreateAsync(sites, context.CancellationToken);
+        var form = request.Form == KeyForm.Long ? SiteKeyForm.Base32 : SiteKeyForm.Akismet;
+        var (key, record) = await siteKeys.CreateAsync(sites, form, context.CancellationToken);
         gate.Invalidate();
         return new CreateSiteKeyResponse { Key = key, Info = Info(record) };
     }

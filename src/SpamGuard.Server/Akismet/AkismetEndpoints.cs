@@ -23,6 +23,18 @@ internal static class AkismetEndpoints
 {
     public const string Thanks = "Thanks for making the web a better place.";
 
+    /// <summary>SpamGuard's alert code for "over the rate limit", sent in <c>X-akismet-alert-code</c>. Akismet's own
+    /// usage-limit codes (10501…10516) mean a monthly quota and make the WordPress plugin show quota figures, so a
+    /// code of its own makes the plugin show <see cref="RateLimitedAlert"/> as a plain alert instead.</summary>
+    public const string RateLimitedAlertCode = "42901";
+
+    public const string RateLimitedAlert = "SpamGuard: over the rate limit; comments are held as spam without being scored until it refills.";
+
+    public const string GuessLimitedAlert = "SpamGuard: too many failed key verifications from this address; keys are not looked up until the budget refills.";
+
+    /// <summary>How far back <c>get-stats</c> reads for <c>from=all</c>: every month the usage store keeps.</summary>
+    private const int AllMonths = 13;
+
     private static readonly Uri ExplanationProbeSite = new("https://explanation.invalid/");
 
     private static readonly JsonFormatter ExplanationJson = new(JsonFormatter.Settings.Default.WithPreserveProtoFieldNames(true));
@@ -37,6 +49,11 @@ internal static class AkismetEndpoints
         endpoints.MapMethods("/1.1/submit-ham", post, context => SubmitAsync(context, ReportLabel.Ham));
         endpoints.MapMethods("/1.2/usage-limit", [HttpMethods.Get, HttpMethods.Post], UsageLimitAsync);
         endpoints.MapMethods("/1.2/key-sites", [HttpMethods.Get, HttpMethods.Post], KeySitesAsync);
+        endpoints.MapMethods("/1.1/get-subscription", post, GetSubscriptionAsync);
+        endpoints.MapMethods("/1.1/get-stats", post, GetStatsAsync);
+        endpoints.MapMethods("/1.1/deactivate", post, DeactivateAsync);
+        // The WordPress plugin's connectivity check (its settings page warns "servers down" without it).
+        endpoints.MapGet("/1.1/test", () => Results.Text("connected", "text/plain; charset=utf-8"));
         endpoints.MapGet("/1.1/explanation/{guid}", ExplanationAsync);
         return endpoints;
     }
@@ -48,6 +65,11 @@ internal static class AkismetEndpoints
             var form = await ReadAsync(context, services, bodyRequired: true);
             var site = Site(form, services);
             var decision = await services.GetRequiredService<SiteKeyGate>().DecideAsync(form.Key, site, context.RequestAborted);
+            if (decision.Key is { } key && services.GetRequiredService<ISiteRateLimiter>().IsThrottled(key.Id))
+            {
+                Alert(context, RateLimitedAlert);
+            }
+
             return decision.Access switch
             {
                 SiteAccess.Allowed => Text("valid"),
@@ -64,7 +86,22 @@ internal static class AkismetEndpoints
         {
             var form = await ReadAsync(context, services, bodyRequired: true);
             var comment = form.ToComment(Limits(services));
-            var result = await services.GetRequiredService<SiteCallService>().CheckAsync(form.Key, comment, context.RequestAborted);
+            CheckResult result;
+            try
+            {
+                result = await services.GetRequiredService<SiteCallService>().CheckAsync(form.Key, comment, context.RequestAborted);
+            }
+            catch (SiteCallRefusedException ex) when (ex.Reason == SiteRefusal.RateLimited)
+            {
+                // Over a limit the comment is not scored (the limit is there to bound the work), yet it must not be
+                // published unseen: "true" is the one answer every client holds back (an error or a 429 is turned into
+                // ham by some), and no discard tip, so it waits in the spam folder for a person. The alert headers say
+                // why, and X-spamguard-unscored tells SpamGuard-aware callers to check it again later.
+                Alert(context, ex.KeyLookupsRefused ? GuessLimitedAlert : RateLimitedAlert, ex.RetryAfter);
+                context.Response.Headers["X-spamguard-unscored"] = "rate-limited";
+                return Text("true");
+            }
+
             context.Response.Headers["X-akismet-guid"] = result.CheckId;
             if (result.Verdict == Verdict.Discard)
             {
@@ -100,7 +137,7 @@ internal static class AkismetEndpoints
 
             result ??= await calls.ReportAsync(form.Key, form.ToReport(label, limits, byGuid: false), context.RequestAborted);
 
-            context.Response.Headers["X-spamguard-outcome"] = result.Outcome.ToString().ToLowerInvariant();
+            context.Response.Headers["X-spamguard-outcome"] = OutcomeName(result.Outcome);
             context.Response.Headers["X-akismet-guid"] = result.CheckId;
             return Text(Thanks);
         });
@@ -138,7 +175,7 @@ internal static class AkismetEndpoints
                 return Invalid("month must be a month as yyyy-MM, e.g. 2026-11.");
             }
 
-            if (!TryInt(form.Get("limit"), 10, 1, 1000, out var limit) || !TryInt(form.Get("offset"), 0, 0, int.MaxValue, out var offset))
+            if (!TryInt(form.Get("limit"), 500, 1, 1000, out var limit) || !TryInt(form.Get("offset"), 0, 0, int.MaxValue, out var offset))
             {
                 return Invalid("limit must be 1..1000 and offset 0 or more.");
             }
@@ -148,6 +185,12 @@ internal static class AkismetEndpoints
             var rows = key.Sites.Select(site => counted.FirstOrDefault(u => u.Site == site) ?? new SiteUsage(site, 0, 0, 0, 0, 0))
                 .Concat(counted.Where(u => !key.Sites.Contains(u.Site, StringComparer.Ordinal)))
                 .ToList();
+            if (form.Get("filter") is { Length: > 0 } filter)
+            {
+                // Akismet's filter: the sites whose URL contains it ("domain.tld" matches every site under it).
+                rows = [.. rows.Where(r => r.Site.Contains(filter, StringComparison.OrdinalIgnoreCase))];
+            }
+
             rows = form.Get("order") switch
             {
                 "spam" => [.. rows.OrderByDescending(r => r.Spam)],
@@ -187,6 +230,101 @@ internal static class AkismetEndpoints
             return Json(body);
         });
     }
+
+    /// <summary>The WordPress plugin's account check after verify-key: it keeps a key only when <c>status</c> is
+    /// <c>active</c>, and shows <c>account_name</c>, <c>account_type</c> and <c>next_billing_date</c>. A self-hosted
+    /// key has no plan or bill; revoked and unknown keys get <c>invalid</c>, as Akismet answers.</summary>
+    private static async Task GetSubscriptionAsync(HttpContext context)
+    {
+        await RespondAsync(context, async services =>
+        {
+            var key = await KeyOfAsync(context, services);
+            return Json(new Dictionary<string, object?>
+            {
+                ["status"] = "active",
+                ["account_id"] = key.Id,
+                ["account_name"] = "SpamGuard (self-hosted)",
+                ["account_type"] = "self-hosted",
+                ["next_billing_date"] = null,
+                ["limit_reached"] = services.GetRequiredService<ISiteRateLimiter>().IsThrottled(key.Id),
+                ["sites"] = key.Sites.Count,
+            });
+        });
+    }
+
+    /// <summary>The plugin's statistics card: <c>from=6-months</c> or <c>all</c>, summed from the key's usage counts
+    /// for the blog (all of the key's sites when the blog is not one of them). No <c>time_saved</c>: nothing measures
+    /// it, and the plugin shows its notice only when the field is there.</summary>
+    private static async Task GetStatsAsync(HttpContext context)
+    {
+        await RespondAsync(context, async services =>
+        {
+            var key = await KeyOfAsync(context, services);
+            var form = await ReadAsync(context, services, bodyRequired: false);
+            var months = form.Get("from") switch
+            {
+                "" or "all" => AllMonths,
+                "6-months" => 6,
+                "60-days" => 3,
+                _ => throw new AkismetInvalidException("from must be 6-months, 60-days or all."),
+            };
+            var site = key.Sites.Contains(form.Blog, StringComparer.Ordinal) ? form.Blog
+                : Uri.TryCreate(form.Blog, UriKind.Absolute, out var blog) && key.Sites.Contains(blog.ToString(), StringComparer.Ordinal) ? blog.ToString()
+                : null;
+            var counter = services.GetRequiredService<SiteUsageCounter>();
+            var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+            long spam = 0, ham = 0, missed = 0, falsePositives = 0;
+            for (var back = 0; back < months; back++)
+            {
+                foreach (var row in await counter.ReadAsync(key.Id, SiteUsageCounter.MonthOf(now.AddMonths(-back)), context.RequestAborted))
+                {
+                    if (site is null || row.Site == site)
+                    {
+                        (spam, ham, missed, falsePositives) = (spam + row.Spam, ham + row.Ham, missed + row.MissedSpam, falsePositives + row.FalsePositives);
+                    }
+                }
+            }
+
+            var checkedCount = spam + ham;
+            // Akismet's accuracy: the share of checks the blog did not have to correct.
+            var accuracy = checkedCount == 0 ? 100.0 : Math.Round(100.0 * Math.Max(0, checkedCount - missed - falsePositives) / checkedCount, 2);
+            return Json(new Dictionary<string, object?>
+            {
+                ["spam"] = spam,
+                ["ham"] = ham,
+                ["missed_spam"] = missed,
+                ["false_positives"] = falsePositives,
+                ["accuracy"] = accuracy,
+            });
+        });
+    }
+
+    /// <summary>The plugin's call when it is deactivated; it expects <c>deactivated</c>. It changes nothing here: a
+    /// site key is issued and revoked by the operator (<c>spamguard keys revoke</c>), not released by a blog.</summary>
+    private static async Task DeactivateAsync(HttpContext context)
+    {
+        await RespondAsync(context, async services =>
+        {
+            await KeyOfAsync(context, services);
+            return Text("deactivated");
+        });
+    }
+
+    /// <summary>Akismet's alert headers (the WordPress plugin stores them and shows the message on its pages), and
+    /// when to retry.</summary>
+    private static void Alert(HttpContext context, string message, TimeSpan? retryAfter = null)
+    {
+        context.Response.Headers["X-akismet-alert-code"] = RateLimitedAlertCode;
+        context.Response.Headers["X-akismet-alert-msg"] = message;
+        if (retryAfter is { } after)
+        {
+            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        }
+    }
+
+    /// <summary>The outcome as the docs name it, in snake_case (<c>test_not_learned</c>).</summary>
+    public static string OutcomeName(FeedbackOutcome outcome) =>
+        System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(outcome.ToString());
 
     private static async Task ExplanationAsync(HttpContext context, string guid)
     {
@@ -241,11 +379,11 @@ internal static class AkismetEndpoints
         }
         catch (SiteCallRefusedException ex) when (ex.Reason == SiteRefusal.RateLimited)
         {
-            answer = Invalid(ex.Message, StatusCodes.Status429TooManyRequests);
-            if (ex.RetryAfter is { } retryAfter)
-            {
-                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            }
+            // Comment checks answer over a limit in their own handler (spam-side, 200). Every other call was not
+            // done: a report over its limit is answered 429 so the client retries it (nothing is lost by a retry),
+            // and a key lookup refused for its source says "invalid", as an unverifiable key is.
+            Alert(context, ex.KeyLookupsRefused ? GuessLimitedAlert : RateLimitedAlert, ex.RetryAfter);
+            answer = Invalid(ex.Message, context.Request.Path.StartsWithSegments("/1.1/verify-key", StringComparison.Ordinal) ? StatusCodes.Status200OK : StatusCodes.Status429TooManyRequests);
         }
         catch (SiteCallRefusedException ex)
         {
@@ -330,7 +468,7 @@ internal static class AkismetEndpoints
 
     private static AkismetAnswer Text(string body) => new(200, body, "text/plain; charset=utf-8");
 
-    private static AkismetAnswer Json(Dictionary<string, object> body) => new(200, JsonSerializer.Serialize(body), "application/json; charset=utf-8");
+    private static AkismetAnswer Json<TValue>(Dictionary<string, TValue> body) => new(200, JsonSerializer.Serialize(body), "application/json; charset=utf-8");
 
     private static AkismetAnswer Invalid(string help, int status = StatusCodes.Status200OK) => new(status, "invalid", "text/plain; charset=utf-8")
     {

@@ -41,6 +41,10 @@ internal static class SpamGuardApp
         builder.Services.AddOptions<SiteKeyRateLimitOptions>().BindConfiguration(SiteKeyRateLimitOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<SiteKeyRateLimitOptions>, SiteKeyRateLimitOptionsValidator>();
         builder.Services.AddSingleton<ISiteRateLimiter, SiteKeyRateLimiter>();
+        builder.Services.AddOptions<KeyGuessLimitOptions>().BindConfiguration(KeyGuessLimitOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<KeyGuessLimitOptions>, KeyGuessLimitOptionsValidator>();
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddSingleton<IKeyGuessLimiter, SourceKeyGuessLimiter>();
         builder.Services.AddSpamGuardCore();
         builder.Services.AddSpamGuardModel();
 

@@ -6,7 +6,7 @@ using SpamGuard.Testing;
 namespace SpamGuard.Server.Tests.Functional;
 
 /// <summary>
-/// The real `akismet-api` client from the npm registry (tests/akismet-client, pinned by its lock file), run by node
+/// Real npm Akismet clients (`akismet-api`, and `akismet` for the rate-limit case) from the npm registry (tests/akismet-client, pinned by its lock file), run by node
 /// against a SpamGuard server on loopback, as a blog that only changed Akismet's host name to SpamGuard's. The client
 /// sends the key as the first label of the host name, so this also proves the legacy host form.
 /// </summary>
@@ -46,5 +46,40 @@ public sealed class AkismetNodeClientTests
         var row = JsonDocument.Parse(sites.Body).RootElement.GetProperty(DateTime.UtcNow.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture))[0];
         Assert.Equal((3, 2, 1, 1, 1), (row.GetProperty("api_calls").GetInt32(), row.GetProperty("spam").GetInt32(), row.GetProperty("ham").GetInt32(),
             row.GetProperty("missed_spam").GetInt32(), row.GetProperty("false_positives").GetInt32()));
+    }
+
+    [Fact]
+    public async Task TwoNpmAkismetClients_OverTheRateLimit_HoldEveryCommentAsSpam_NeverHam()
+    {
+        // Arrange: two checks a key, then nothing for a minute.
+        await using var host = await SpamGuardHost.StartAsync(new KeywordTestModel(), $"--Admin:Key={SiteKeysForTests.AdminKey}",
+            "--SiteKeys:RateLimit:RequestsPerMinute=1", "--SiteKeys:RateLimit:Burst=2");
+        var key = await SiteKeysForTests.CreateKeyAsync(host, Requests.Site);
+        var key2 = await SiteKeysForTests.CreateKeyAsync(host, Requests.Site);
+
+        // Act
+        var (exit, stdout, stderr) = await NodeScript.RunAsync(NodeScript.ProjectDirectory("akismet-client"), "run-rate-limited.js", new Dictionary<string, string>
+        {
+            ["SPAMGUARD_HOST"] = $"localhost:{host.HttpPort}",
+            ["SPAMGUARD_KEY"] = key,
+            ["SPAMGUARD_KEY_2"] = key2,
+            ["SPAMGUARD_BLOG"] = Requests.Site,
+            ["SPAMGUARD_CALLS"] = "3",
+        }, TimeSpan.FromSeconds(60));
+
+        // Assert: within the budget the real verdicts; past it every comment is "spam" to both clients (the
+        // guaranteed-spam author included, which akismet 2.0.7 used to see as ham once 429s began), with the alert.
+        Assert.True(exit == 0, $"node exited with {exit}: {stdout} {stderr}");
+        var seen = JsonDocument.Parse(stdout).RootElement;
+        foreach (var client in new[] { "api", "plain" })
+        {
+            var answers = seen.GetProperty(client);
+            // Raw JSON, so an error string a client returned shows in the failure.
+            Assert.Equal((client, "true", "[true,true,true]", "[false,true,true]"),
+                (client, answers.GetProperty("verifyKey").GetRawText(), answers.GetProperty("spam").GetRawText(), answers.GetProperty("ham").GetRawText()));
+        }
+
+        Assert.Equal([null, null, "42901", "42901", "42901", "42901"], seen.GetProperty("api").GetProperty("alertCodes").EnumerateArray().Select(a => a.GetString()));
+        Assert.Equal([null, null, "rate-limited", "rate-limited", "rate-limited", "rate-limited"], seen.GetProperty("api").GetProperty("unscored").EnumerateArray().Select(a => a.GetString()));
     }
 }

@@ -278,7 +278,7 @@ public sealed class AkismetRestTests
     }
 
     [Fact]
-    public async Task RateLimit_AnswersHttp429AndResourceExhausted_PerKey()
+    public async Task RateLimit_HoldsRestChecksSpamSideWithAlertHeaders_AndGrpcAnswersResourceExhausted_PerKey()
     {
         await using var host = await StartAsync("--SiteKeys:RateLimit:RequestsPerMinute=1", "--SiteKeys:RateLimit:Burst=2");
         var key = await CreateKeyAsync(host, Requests.Site);
@@ -287,18 +287,32 @@ public sealed class AkismetRestTests
 
         var first = await AkismetHttp.PostAsync(host, "/1.1/comment-check", With(AkismetHttp.Comment("one"), "api_key", key));
         await grpc.CheckCommentAsync(Requests.WithContent("two"), Bearer(key), deadline: SpamGuardHost.Deadline);
-        var limited = await AkismetHttp.PostAsync(host, "/1.1/comment-check", With(AkismetHttp.Comment("three"), "api_key", key));
+        var limited = await AkismetHttp.PostAsync(host, "/1.1/comment-check", With(AkismetHttp.Comment("thanks, a great article"), "api_key", key));
+        var limitedSpam = await AkismetHttp.PostAsync(host, "/1.1/comment-check", With(AkismetHttp.Comment(Discardable), "api_key", key));
         var limitedGrpc = await Assert.ThrowsAsync<RpcException>(() => grpc.CheckCommentAsync(Requests.WithContent("four"), Bearer(key), deadline: SpamGuardHost.Deadline).ResponseAsync);
+        var verify = await AkismetHttp.PostAsync(host, "/1.1/verify-key", [new("key", key), new("blog", Requests.Site)]);
         var other = await AkismetHttp.PostAsync(host, "/1.1/comment-check", With(AkismetHttp.Comment("five"), "api_key", otherKey));
         var usage = JsonDocument.Parse((await AkismetHttp.PostAsync(host, "/1.2/usage-limit", [new("api_key", key)])).Body).RootElement;
 
-        Assert.Equal(HttpStatusCode.OK, first.Status);
-        Assert.Equal((HttpStatusCode.TooManyRequests, "invalid"), (limited.Status, limited.Body));
-        Assert.True(int.Parse(limited.Response.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture) >= 1);
-        Assert.Contains("rate limit", limited.Header("X-akismet-debug-help"), StringComparison.Ordinal);
+        Assert.Equal((HttpStatusCode.OK, "false"), (first.Status, first.Body));
+        // Over the limit nothing is scored and nothing is published unseen: "true" (held as spam), never "false" and
+        // never a 429 that clients turn into ham; no discard tip, so a person sees it; Akismet's alert headers say why.
+        Assert.All(new[] { limited, limitedSpam }, reply =>
+        {
+            Assert.Equal((HttpStatusCode.OK, "true"), (reply.Status, reply.Body));
+            Assert.Null(reply.Header("X-akismet-pro-tip"));
+            Assert.Null(reply.Header("X-akismet-guid"));
+            Assert.Equal("42901", reply.Header("X-akismet-alert-code"));
+            Assert.Contains("rate limit", reply.Header("X-akismet-alert-msg"), StringComparison.Ordinal);
+            Assert.Equal("rate-limited", reply.Header("X-spamguard-unscored"));
+            Assert.True(int.Parse(reply.Response.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture) >= 1);
+        });
         Assert.Equal(StatusCode.ResourceExhausted, limitedGrpc.StatusCode);
         Assert.True(limitedGrpc.GetRpcStatus()!.GetDetail<Google.Rpc.RetryInfo>()!.RetryDelay.ToTimeSpan() > TimeSpan.Zero);
-        Assert.Equal(HttpStatusCode.OK, other.Status);
+        // The plugin re-verifies the key to see whether the alert still stands.
+        Assert.Equal(("valid", "42901"), (verify.Body, verify.Header("X-akismet-alert-code")));
+        Assert.Equal((HttpStatusCode.OK, "false"), (other.Status, other.Body));
+        Assert.Null(other.Header("X-akismet-alert-code"));
         Assert.True(usage.GetProperty("throttled").GetBoolean());
     }
 
