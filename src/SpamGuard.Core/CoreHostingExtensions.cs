@@ -38,8 +38,7 @@ public static class CoreHostingExtensions
         services.TryAddSingleton(sp => new Pseudonymizer(PseudonymSecret.Load(sp.GetRequiredService<IOptions<PrivacyOptions>>().Value)));
 
         services.TryAddSingleton<IReputationStore>(sp => new InProcessReputationStore(
-            sp.GetRequiredService<TimeProvider>(), trackChanges: false,
-            sp.GetRequiredService<IOptions<ReputationOptions>>().Value.MaxSubjects, sp.GetRequiredService<SpamGuardMetrics>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<ReputationOptions>>(), sp.GetRequiredService<SpamGuardMetrics>()));
         services.TryAddSingleton<ICheckRecordStore, InProcessCheckRecordStore>();
         AddCheckOutbox(services);
         services.TryAddSingleton<ISiteKeyStore, InProcessSiteKeyStore>();

@@ -39,7 +39,8 @@ public static class EmbeddedHostingExtensions
         services.TryAddSingleton<ICheckRecordStore>(sp => sp.GetRequiredService<SqliteCheckRecordStore>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CheckRecordWriterService>());
         services.TryAddSingleton(sp => new SqliteReputationSnapshots(sp.GetRequiredService<EmbeddedDatabases>().State));
-        services.TryAddSingleton(LoadReputation);
+        services.TryAddSingleton(sp => new InProcessReputationStore(
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<ReputationOptions>>(), sp.GetRequiredService<SpamGuardMetrics>(), trackChanges: true));
         services.TryAddSingleton<IReputationStore>(sp => sp.GetRequiredService<InProcessReputationStore>());
         services.TryAddSingleton<ReputationSnapshotWriter>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ReputationSnapshotWriter>(sp => sp.GetRequiredService<ReputationSnapshotWriter>()));
@@ -47,23 +48,6 @@ public static class EmbeddedHostingExtensions
         return services;
     }
 
-    private static InProcessReputationStore LoadReputation(IServiceProvider services)
-    {
-        var time = services.GetRequiredService<TimeProvider>();
-        var store = new InProcessReputationStore(
-            time, trackChanges: true, services.GetRequiredService<IOptions<ReputationOptions>>().Value.MaxSubjects, services.GetRequiredService<SpamGuardMetrics>());
-        var loaded = services.GetRequiredService<SqliteReputationSnapshots>().LoadInto(store, time.GetUtcNow());
-        EmbeddedReputation.LogLoaded(
-            services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EmbeddedReputation)), loaded, services.GetRequiredService<EmbeddedDatabases>().State.Path);
-        return store;
-    }
-}
-
-/// <summary>The embedded default's reputation, loaded from disk before the first check can read it.</summary>
-internal static partial class EmbeddedReputation
-{
-    [LoggerMessage(7010, LogLevel.Information, "Loaded {Subjects} reputation entries from {Path}.")]
-    public static partial void LogLoaded(ILogger logger, int subjects, string path);
 }
 
 /// <summary>The embedded default's SQLite files, opened once per process.</summary>

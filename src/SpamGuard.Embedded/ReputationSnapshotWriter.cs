@@ -6,7 +6,8 @@ using SpamGuard.Core.Reputation;
 namespace SpamGuard.Embedded;
 
 /// <summary>
-/// Writes the in-process reputation store's changed subjects to <see cref="SqliteReputationSnapshots"/> every
+/// Loads the embedded default's reputation from disk when the host starts (hosted services start before the server
+/// listens, and after settings are validated), then writes the in-process reputation store's changed subjects to <see cref="SqliteReputationSnapshots"/> every
 /// <see cref="Interval"/> and once more at a graceful stop, so the embedded default keeps reputation across restarts:
 /// a crash loses at most the last interval's counts, never a key or a check record (those are written through). A
 /// write that fails hands its subjects back to be tried at the next tick.
@@ -16,6 +17,13 @@ internal sealed partial class ReputationSnapshotWriter(
     : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        var loaded = snapshots.LoadInto(store, time.GetUtcNow());
+        LogLoaded(logger, loaded, snapshots.Path);
+        return base.StartAsync(cancellationToken);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -54,6 +62,9 @@ internal sealed partial class ReputationSnapshotWriter(
             return 0;
         }
     }
+
+    [LoggerMessage(7010, LogLevel.Information, "Loaded {Subjects} reputation entries from {Path}.")]
+    private static partial void LogLoaded(ILogger logger, int subjects, string path);
 
     [LoggerMessage(7011, LogLevel.Warning, "Writing {Subjects} reputation entries to disk failed: {Reason}. They are tried again at the next tick.")]
     private static partial void LogWriteFailed(ILogger logger, int subjects, string reason);

@@ -22,6 +22,9 @@ internal sealed class SqliteReputationSnapshots
 
     private readonly SqliteDatabase _database;
 
+    /// <summary>The file the table is in.</summary>
+    public string Path => _database.Path;
+
     public SqliteReputationSnapshots(SqliteDatabase database)
     {
         ArgumentNullException.ThrowIfNull(database);

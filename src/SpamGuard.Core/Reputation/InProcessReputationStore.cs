@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
 using SpamGuard.Core.Diagnostics;
 
 namespace SpamGuard.Core.Reputation;
@@ -25,7 +26,7 @@ public sealed class InProcessReputationStore : IReputationStore
     private readonly ConcurrentDictionary<ReputationSubject, SubjectEntry> _subjects = new();
     private readonly ConcurrentDictionary<ReputationSubject, byte>? _changed;
     private readonly TimeProvider _time;
-    private readonly int _maxSubjects;
+    private readonly Lazy<int> _maxSubjects;
     private readonly SpamGuardMetrics? _metrics;
     private long _writes;
     private int _count;
@@ -40,12 +41,24 @@ public sealed class InProcessReputationStore : IReputationStore
     /// <param name="maxSubjects">See <see cref="ReputationOptions.MaxSubjects"/>; 0 takes its default.</param>
     /// <param name="metrics">Counts evicted subjects, when given.</param>
     public InProcessReputationStore(TimeProvider time, bool trackChanges = false, int maxSubjects = 0, SpamGuardMetrics? metrics = null)
+        : this(time, trackChanges, () => maxSubjects, metrics)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxSubjects);
+    }
+
+    /// <summary>The store as the host makes it: the cap is read from <paramref name="options"/> when first needed, so
+    /// that constructing the store (e.g. for a hosted service) does not read settings before they are validated.</summary>
+    public InProcessReputationStore(TimeProvider time, IOptions<ReputationOptions> options, SpamGuardMetrics metrics, bool trackChanges = false)
+        : this(time, trackChanges, () => (options ?? throw new ArgumentNullException(nameof(options))).Value.MaxSubjects, metrics)
+    {
+    }
+
+    private InProcessReputationStore(TimeProvider time, bool trackChanges, Func<int> maxSubjects, SpamGuardMetrics? metrics)
     {
         ArgumentNullException.ThrowIfNull(time);
-        ArgumentOutOfRangeException.ThrowIfNegative(maxSubjects);
         _time = time;
         _changed = trackChanges ? new() : null;
-        _maxSubjects = maxSubjects == 0 ? new ReputationOptions().MaxSubjects : maxSubjects;
+        _maxSubjects = new Lazy<int>(() => maxSubjects() is var max and > 0 ? max : new ReputationOptions().MaxSubjects);
         _metrics = metrics;
     }
 
@@ -226,7 +239,7 @@ public sealed class InProcessReputationStore : IReputationStore
 
     private void Added()
     {
-        if (Interlocked.Increment(ref _count) > _maxSubjects)
+        if (Interlocked.Increment(ref _count) > _maxSubjects.Value)
         {
             Evict();
         }
@@ -258,7 +271,8 @@ public sealed class InProcessReputationStore : IReputationStore
 
         try
         {
-            var excess = Volatile.Read(ref _count) - (_maxSubjects - (_maxSubjects / 10));
+            var max = _maxSubjects.Value;
+            var excess = Volatile.Read(ref _count) - (max - (max / 10));
             if (excess <= 0)
             {
                 return;
