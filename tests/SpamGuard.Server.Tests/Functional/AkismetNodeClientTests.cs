@@ -6,7 +6,7 @@ using SpamGuard.Testing;
 namespace SpamGuard.Server.Tests.Functional;
 
 /// <summary>
-/// Real npm Akismet clients (`akismet-api`, and `akismet` for the rate-limit case) from the npm registry (tests/akismet-client, pinned by its lock file), run by node
+/// Real npm Akismet clients (`akismet-api`, `@cedx/akismet`, and `akismet` for the rate-limit case) from the npm registry (tests/akismet-client, pinned by its lock file), run by node
 /// against a SpamGuard server on loopback, as a blog that only changed Akismet's host name to SpamGuard's. The client
 /// sends the key as the first label of the host name, so this also proves the legacy host form.
 /// </summary>
@@ -46,6 +46,30 @@ public sealed class AkismetNodeClientTests
         var row = JsonDocument.Parse(sites.Body).RootElement.GetProperty(DateTime.UtcNow.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture))[0];
         Assert.Equal((3, 2, 1, 1, 1), (row.GetProperty("api_calls").GetInt32(), row.GetProperty("spam").GetInt32(), row.GetProperty("ham").GetInt32(),
             row.GetProperty("missed_spam").GetInt32(), row.GetProperty("false_positives").GetInt32()));
+    }
+
+    [Fact]
+    public async Task CedxAkismet_WithOnlyItsBaseUrlChanged_VerifiesChecksAndSubmits()
+    {
+        await using var host = await SpamGuardHost.StartAsync(new KeywordTestModel(), $"--Admin:Key={SiteKeysForTests.AdminKey}");
+        var key = await SiteKeysForTests.CreateKeyAsync(host, Requests.Site);
+
+        var (exit, stdout, stderr) = await NodeScript.RunAsync(NodeScript.ProjectDirectory("akismet-client"), "run-cedx.mjs", new Dictionary<string, string>
+        {
+            ["SPAMGUARD_URL"] = $"http://127.0.0.1:{host.HttpPort}/",
+            ["SPAMGUARD_KEY"] = key,
+            ["SPAMGUARD_BLOG"] = Requests.Site,
+        }, TimeSpan.FromSeconds(60));
+
+        Assert.True(exit == 0, $"node exited with {exit}: {stdout} {stderr}");
+        var seen = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(12, key.Length);
+        Assert.True(seen.GetProperty("verifyKey").GetBoolean());
+        Assert.False(seen.GetProperty("verifyWrongKey").GetBoolean());
+        Assert.Equal("ham", seen.GetProperty("ham").GetString());
+        Assert.Equal("spam", seen.GetProperty("spam").GetString());
+        Assert.Equal("accepted", seen.GetProperty("submitSpam").GetString());
+        Assert.Equal("accepted", seen.GetProperty("submitHam").GetString());
     }
 
     [Fact]
