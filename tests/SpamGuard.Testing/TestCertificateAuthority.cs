@@ -36,7 +36,7 @@ public sealed class TestCertificateAuthority : IDisposable
         $"--Kestrel:Endpoints:{endpoint}:Certificate:KeyPath={ServerKeyPath}",
     ];
 
-    /// <summary>Creates the CA and a server certificate valid for <paramref name="dnsNames"/> (wildcards allowed).</summary>
+    /// <summary>Creates the CA and a server certificate valid for <paramref name="dnsNames"/> (wildcards and IP addresses allowed).</summary>
     public static TestCertificateAuthority Create(params string[] dnsNames)
     {
         var directory = Path.Combine(Path.GetTempPath(), "spamguard-tls-" + Guid.NewGuid().ToString("N"));
@@ -57,7 +57,14 @@ public sealed class TestCertificateAuthority : IDisposable
         var names = new SubjectAlternativeNameBuilder();
         foreach (var name in dnsNames)
         {
-            names.AddDnsName(name);
+            if (System.Net.IPAddress.TryParse(name, out var address))
+            {
+                names.AddIpAddress(address);
+            }
+            else
+            {
+                names.AddDnsName(name);
+            }
         }
 
         serverRequest.CertificateExtensions.Add(names.Build());
