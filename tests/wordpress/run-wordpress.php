@@ -4,7 +4,8 @@
  * server, from php-cli, without a web server. Started by SpamGuard.Server.Tests (WordPressAkismetPluginTests), once
  * per step:
  *   php run-wordpress.php install   installs WordPress into the database and activates the Akismet plugin
- *   php run-wordpress.php run       saves the key and posts, checks and reports comments through the plugin
+ *   php run-wordpress.php run       saves the key, posts, checks and reports comments, reads the stats and
+ *                                   deactivates the plugin, each through the plugin's own code
  * with:
  *   WORDPRESS_DIR          WordPress's files (/usr/share/wordpress)
  *   WORDPRESS_MU_PLUGINS   a directory holding spamguard-akismet.php and test-environment.php
@@ -118,6 +119,16 @@ wp_set_current_user( 1 );
 $_POST['spam'] = 1;
 wp_spam_comment( $ham['id'] );
 $out['reportedResult'] = get_comment_meta( $ham['id'], 'akismet_user_result', true );
+
+// Settings → Akismet: the connectivity check (GET /1.1/test) and the stats page (get-stats, 6 months and all time).
+$out['connected'] = Akismet_Admin::check_server_connectivity();
+$stats            = Akismet_Admin::get_stats( $key );
+$out['stats']     = $stats['all'] ?? null;
+
+// Plugins → Deactivate: the plugin's deactivation hook tells the server (deactivate).
+require_once ABSPATH . 'wp-admin/includes/plugin.php';
+deactivate_plugins( 'akismet/akismet.php' );
+$out['activeAfterDeactivation'] = is_plugin_active( 'akismet/akismet.php' );
 
 $out['calls'] = $GLOBALS['spamguard_test_calls'];
 echo wp_json_encode( $out ), "\n";

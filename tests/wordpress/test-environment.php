@@ -23,5 +23,6 @@ add_action( 'http_api_debug', function ( $response, $context, $class, $args, $ur
 	$GLOBALS['spamguard_test_calls'][] = array(
 		'path'   => wp_parse_url( $url, PHP_URL_PATH ),
 		'status' => is_wp_error( $response ) ? $response->get_error_message() : wp_remote_retrieve_response_code( $response ),
+		'body'   => is_wp_error( $response ) ? '' : substr( wp_remote_retrieve_body( $response ), 0, 200 ),
 	);
 }, 10, 5 );

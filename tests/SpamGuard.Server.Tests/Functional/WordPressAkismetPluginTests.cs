@@ -11,7 +11,8 @@ namespace SpamGuard.Server.Tests.Functional;
 /// pointed at SpamGuard over TLS by the mu-plugin of docs/akismet-clients.md (tests/wordpress/spamguard-akismet.php,
 /// used as it is). tests/wordpress/run-wordpress.php installs WordPress with wp_install, activates the plugin, and
 /// drives the plugin's own code: Akismet::verify_key and Akismet_Admin::save_key (the 12-character check, verify-key,
-/// get-subscription), wp_new_comment (its comment-check filter), and wp_spam_comment as a moderator (submit-spam).
+/// get-subscription), wp_new_comment (its comment-check filter), wp_spam_comment as a moderator (submit-spam), the
+/// settings page's connectivity check (GET /1.1/test) and stats (get-stats), and deactivate_plugins (deactivate).
 /// </summary>
 public sealed class WordPressAkismetPluginTests
 {
@@ -19,7 +20,7 @@ public sealed class WordPressAkismetPluginTests
     private const string InstallHint = "apt-get install -y wordpress php-cli mariadb-server";
 
     [SkippableFact]
-    public async Task WordPressAkismetPlugin_WithTheMuPlugin_SavesTheKeyChecksAndReports()
+    public async Task WordPressAkismetPlugin_WithTheMuPlugin_MakesEveryCallAgainstSpamGuard()
     {
         var installed = ClientProcess.IsInstalled("php") && MariaDbServerProcess.IsInstalled
             && File.Exists(Path.Combine(WordPressDirectory, "wp-content", "plugins", "akismet", "akismet.php"));
@@ -69,11 +70,21 @@ public sealed class WordPressAkismetPluginTests
         Assert.Equal(AkismetRestTestsText.Thanks, seen.GetProperty("submitSpam").GetProperty("answer").GetString());
         Assert.Equal("true", seen.GetProperty("reportedResult").GetString());
 
-        // Every call went to SpamGuard and was answered 200: the key check, the subscription, two checks, one report.
-        var calls = seen.GetProperty("calls").EnumerateArray().Select(c => (c.GetProperty("path").GetString(), c.GetProperty("status").GetRawText())).ToList();
+        // Settings → Akismet's connectivity check and stats page, and the deactivation hook.
+        Assert.True(seen.GetProperty("connected").GetBoolean());
+        var stats = seen.GetProperty("stats");
+        Assert.Equal((1, 1, 1, 0), (stats.GetProperty("spam").GetInt32(), stats.GetProperty("ham").GetInt32(),
+            stats.GetProperty("missed_spam").GetInt32(), stats.GetProperty("false_positives").GetInt32()));
+        Assert.False(seen.GetProperty("activeAfterDeactivation").GetBoolean());
+
+        // Every call went to SpamGuard and was answered 200, in the order the plugin made them.
+        var calls = seen.GetProperty("calls").EnumerateArray()
+            .Select(c => (c.GetProperty("path").GetString(), c.GetProperty("status").GetRawText())).ToList();
         Assert.Equal(
             [("/1.1/verify-key", "200"), ("/1.1/verify-key", "200"), ("/1.1/verify-key", "200"), ("/1.1/get-subscription", "200"),
-             ("/1.1/comment-check", "200"), ("/1.1/comment-check", "200"), ("/1.1/submit-spam", "200")],
+             ("/1.1/comment-check", "200"), ("/1.1/comment-check", "200"), ("/1.1/submit-spam", "200"),
+             ("/1.1/test", "200"), ("/1.1/get-stats", "200"), ("/1.1/get-stats", "200"), ("/1.1/deactivate", "200")],
             calls);
+        Assert.Equal("deactivated", seen.GetProperty("calls")[10].GetProperty("body").GetString());
     }
 }
