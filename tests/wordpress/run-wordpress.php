@@ -6,6 +6,7 @@
  *   php run-wordpress.php install   installs WordPress into the database and activates the Akismet plugin
  *   php run-wordpress.php run       saves the key, posts, checks and reports comments, reads the stats and
  *                                   deactivates the plugin, each through the plugin's own code
+ *   php run-wordpress.php rate-limited   posts two comments under a key whose rate limit allows one check
  * with:
  *   WORDPRESS_DIR          WordPress's files (/usr/share/wordpress)
  *   WORDPRESS_MU_PLUGINS   a directory holding spamguard-akismet.php and test-environment.php
@@ -13,7 +14,7 @@
  *   SPAMGUARD_AKISMET_URL  SpamGuard's HTTPS endpoint, read by the mu-plugin
  *   SPAMGUARD_CA_FILE      the CA that signed SpamGuard's certificate
  *   SPAMGUARD_KEY          a site key for https://blog.example.org/
- * The "run" step prints one JSON object with what the plugin did.
+ * The "run" and "rate-limited" steps print one JSON object with what the plugin did.
  */
 if ( PHP_SAPI !== 'cli' ) {
 	exit( 1 );
@@ -65,8 +66,8 @@ if ( 'install' === $step ) {
 	exit( 0 );
 }
 
-if ( 'run' !== $step ) {
-	spamguard_fail( 'usage: php run-wordpress.php install|run' );
+if ( 'run' !== $step && 'rate-limited' !== $step ) {
+	spamguard_fail( 'usage: php run-wordpress.php install|run|rate-limited' );
 }
 if ( ! class_exists( 'Akismet' ) ) {
 	spamguard_fail( 'the Akismet plugin is not active' );
@@ -75,12 +76,6 @@ require_once WP_PLUGIN_DIR . '/akismet/class.akismet-admin.php';
 
 $key = getenv( 'SPAMGUARD_KEY' );
 $out = array( 'plugin' => AKISMET_VERSION, 'wordpress' => $GLOBALS['wp_version'] );
-
-// Settings → Akismet: the plugin's own key check (12 characters), verify-key, then get-subscription.
-$out['verifyKey']      = Akismet::verify_key( $key );
-$out['verifyWrongKey'] = Akismet::verify_key( '0123456789ab' );
-Akismet_Admin::save_key( $key );
-$out['savedKey'] = get_option( 'wordpress_api_key' );
 
 // Comments posted as a visitor would: wp_new_comment runs the plugin's preprocess_comment filter (comment-check).
 function spamguard_post_comment( $ip, $author, $email, $content ) {
@@ -106,6 +101,25 @@ function spamguard_post_comment( $ip, $author, $email, $content ) {
 		'history'  => wp_list_pluck( get_comment_meta( $id, 'akismet_history', false ), 'event' ),
 	);
 }
+
+if ( 'rate-limited' === $step ) {
+	// Two ham comments, the second past the key's rate limit: the plugin must hold it and show SpamGuard's alert.
+	update_option( 'wordpress_api_key', $key );
+	$out['first']     = spamguard_post_comment( '203.0.113.83', 'Ada Reader', 'ada@example.net', 'Thanks, a great article.' );
+	$out['second']    = spamguard_post_comment( '203.0.113.84', 'Bob Reader', 'bob@example.net', 'I enjoyed the part on caching.' );
+	$out['alertCode'] = get_option( 'akismet_alert_code' );
+	$out['alertMsg']  = get_option( 'akismet_alert_msg' );
+	$out['calls']     = $GLOBALS['spamguard_test_calls'];
+	echo wp_json_encode( $out ), "\n";
+	exit( 0 );
+}
+
+// Settings → Akismet: the plugin's own key check (12 characters), verify-key, then get-subscription.
+$out['verifyKey']      = Akismet::verify_key( $key );
+$out['verifyWrongKey'] = Akismet::verify_key( '0123456789ab' );
+Akismet_Admin::save_key( $key );
+$out['savedKey'] = get_option( 'wordpress_api_key' );
+
 $spam = spamguard_post_comment( '203.0.113.81', 'viagra-test-123', 'x@example.net', 'Nice post' );
 $ham  = spamguard_post_comment( '203.0.113.82', 'Ada Reader', 'ada@example.net', 'Thanks, a great article.' );
 $out['spam'] = $spam;
@@ -119,6 +133,14 @@ wp_set_current_user( 1 );
 $_POST['spam'] = 1;
 wp_spam_comment( $ham['id'] );
 $out['reportedResult'] = get_comment_meta( $ham['id'], 'akismet_user_result', true );
+
+// The moderator then frees the spam comment ("Not Spam"): the plugin sends submit-ham.
+add_action( 'akismet_submit_nonspam_comment', function ( $comment_id, $answer ) use ( &$out ) {
+	$out['submitHam'] = array( 'id' => $comment_id, 'answer' => $answer );
+}, 10, 2 );
+$_POST = array( 'unspam' => 1 );
+wp_unspam_comment( $spam['id'] );
+$out['freedResult'] = get_comment_meta( $spam['id'], 'akismet_user_result', true );
 
 // Settings → Akismet: the connectivity check (GET /1.1/test) and the stats page (get-stats, 6 months and all time).
 $out['connected'] = Akismet_Admin::check_server_connectivity();
