@@ -4,6 +4,7 @@
 #   SPAMGUARD_KEY          a site key for SPAMGUARD_BLOG
 #   SPAMGUARD_BLOG         the blog URL the key is for
 #   SSL_CERT_FILE          the test's CA, which signed SpamGuard's certificate for spamguard.test and *.spamguard.test
+#   SPAMGUARD_EXTRA_HAM_CHECKS  how many ham checks to add at the end (default 0)
 # Prints one JSON object with what the client answered.
 require 'json'
 require 'akismet'
@@ -40,5 +41,9 @@ begin
   out[:wrongKeyCheck] = 'answered'
 rescue Akismet::Error => e
   out[:wrongKeyCheck] = e.message
+end
+# Past the key's rate limit (when the test sets one), more ham checks: SpamGuard holds them as spam.
+out[:extraHam] = (1..ENV.fetch('SPAMGUARD_EXTRA_HAM_CHECKS', '0').to_i).map do |n|
+  client.check(ip, agent, base.merge(author: "Reader #{n}", author_email: "reader#{n}@example.net", text: 'Thanks, a great article.'))
 end
 puts JSON.generate(out)
