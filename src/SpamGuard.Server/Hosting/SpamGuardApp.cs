@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using OpenTelemetry.Metrics;
 using SpamGuard.Contracts.V1;
 using SpamGuard.Core;
-using SpamGuard.Core.Diagnostics;
 using SpamGuard.Core.Keys;
 using SpamGuard.Core.Privacy;
 using SpamGuard.Embedded;
@@ -14,6 +12,7 @@ using SpamGuard.Server.Admin;
 using SpamGuard.Server.Akismet;
 using SpamGuard.Server.Privacy;
 using SpamGuard.Server.Scoring;
+using SpamGuard.Server.Telemetry;
 
 namespace SpamGuard.Server.Hosting;
 
@@ -74,9 +73,7 @@ internal static class SpamGuardApp
             publisher.Period = TimeSpan.FromSeconds(1);
         });
 
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(SpamGuardMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
-            .AddPrometheusExporter());
+        builder.Services.AddSpamGuardTelemetry(builder.Configuration);
 
         configureServices?.Invoke(builder.Services);
 
@@ -85,6 +82,7 @@ internal static class SpamGuardApp
         // Resolved now, not on the first request: a bad secret fails the start with a clear message, and the first
         // check does not wait for a connection to Redis.
         app.Services.GetRequiredService<Pseudonymizer>();
+        app.Services.StartSpamGuardTelemetry();
         if (redisEnabled)
         {
             app.Services.GetRequiredService<IConnectionMultiplexer>();
