@@ -17,6 +17,8 @@ namespace SpamGuard.Server.Telemetry;
 /// </summary>
 internal static class TelemetryHostingExtensions
 {
+    private const string OtlpExporterName = "spamguard-otlp";
+
     /// <summary>service.name of every metric and span (<c>target_info{service_name="spamguard"}</c>).</summary>
     public const string ServiceName = "spamguard";
 
@@ -67,8 +69,8 @@ internal static class TelemetryHostingExtensions
                 .AddSource(SpamGuardActivity.SourceName)
                 .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = context => !context.Request.Path.StartsWithSegments(MetricsEndpoint.Path, StringComparison.Ordinal))
                 .SetSampler(sp => new ParentBasedSampler(new TraceIdRatioBasedSampler(sp.GetRequiredService<IOptions<TelemetryOptions>>().Value.Otlp.SampleRatio)))
-                .AddOtlpExporter());
-            services.AddOptions<OtlpExporterOptions>().Configure<IOptions<TelemetryOptions>>((exporter, options) =>
+                .AddOtlpExporter(OtlpExporterName, configure: null));
+            services.AddOptions<OtlpExporterOptions>(OtlpExporterName).Configure<IOptions<TelemetryOptions>>((exporter, options) =>
             {
                 exporter.Endpoint = options.Value.TracesEndpoint();
                 exporter.Protocol = options.Value.Otlp.Protocol;

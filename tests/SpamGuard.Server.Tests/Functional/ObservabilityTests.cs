@@ -12,7 +12,10 @@ using SpamGuard.Testing;
 
 namespace SpamGuard.Server.Tests.Functional;
 
-/// <summary>/metrics as Prometheus scrapes it (a real HTTP GET of a running server on loopback), checked by promtool.</summary>
+/// <summary>/metrics as Prometheus scrapes it (a real HTTP GET of a running server on loopback), checked by promtool.
+/// Alone, not beside other test classes: OpenTelemetry subscribes to meters by name, so a host's scrape would also
+/// count the calls of every other host running in this process at the time.</summary>
+[Collection(OneHostAtATime.Name)]
 public sealed partial class ObservabilityTests
 {
     private static readonly string[] AdminArgs = [$"--Admin:Key={SiteKeysForTests.AdminKey}"];
@@ -153,6 +156,113 @@ public sealed partial class ObservabilityTests
         await AssertPromtoolPassesAsync(scrape);
     }
 
+    [SkippableFact]
+    public async Task ModelInfo_FollowsActivationAndRollback()
+    {
+        // Arrange: the shipped loader with the tiny model, and a second version of it uploaded.
+        await using var host = await SpamGuardHost.StartWithModelFileAsync(TinyModel.ZipPath, AdminArgs);
+        var admin = new ModelAdmin.ModelAdminClient(host.Channel);
+        var key = SiteKeysForTests.Bearer(SiteKeysForTests.AdminKey);
+        var zip = await File.ReadAllBytesAsync(TinyModel.ZipPath);
+        var card = (await File.ReadAllTextAsync(Path.ChangeExtension(TinyModel.ZipPath, ".json")))
+            .Replace("\"version\": \"0.0.1-test\"", "\"version\": \"0.0.2-test\"", StringComparison.Ordinal);
+        var uploaded = await admin.UploadModelAsync(new UploadModelRequest { ModelZip = Google.Protobuf.ByteString.CopyFrom(zip), CardJson = card }, key, SpamGuardHost.Deadline);
+
+        // Act
+        var before = await ScrapeAsync(host);
+        await admin.ActivateModelAsync(new ActivateModelRequest { Version = uploaded.Version }, key, SpamGuardHost.Deadline);
+        var activated = await ScrapeUntilAsync(host, s => Sum(s, "spamguard_model_info", ("version", uploaded.Version)) == 1);
+        await admin.ActivateModelAsync(new ActivateModelRequest { Rollback = true }, key, SpamGuardHost.Deadline);
+        var rolledBack = await ScrapeUntilAsync(host, s => Sum(s, "spamguard_model_info", ("version", TinyModel.ModelVersion)) == 1);
+
+        // Assert: one version at 1 at a time, the active one; the one active before reads 0.
+        Assert.NotEqual(TinyModel.ModelVersion, uploaded.Version);
+        Assert.Equal(1, Sample(before, "spamguard_model_info", ("version", TinyModel.ModelVersion)));
+        Assert.Equal(1, Sum(before, "spamguard_model_info"));
+        Assert.Equal(1, Sample(activated, "spamguard_model_info", ("version", uploaded.Version)));
+        Assert.Equal(0, Sample(activated, "spamguard_model_info", ("version", TinyModel.ModelVersion)));
+        Assert.Equal(1, Sample(rolledBack, "spamguard_model_info", ("version", TinyModel.ModelVersion)));
+        Assert.Equal(0, Sample(rolledBack, "spamguard_model_info", ("version", uploaded.Version)));
+        await AssertPromtoolPassesAsync(activated);
+    }
+
+    [SkippableFact]
+    public async Task RedisDown_StoreErrorsAndDegradedChecks_AreCounted()
+    {
+        // Arrange
+        await using var redis = await RedisServerProcess.StartAsync();
+        await using var host = await SpamGuardHost.StartAsync(new KeywordTestModel(),
+            [.. AdminArgs, $"--Redis:Configuration={redis.Endpoint}", "--Redis:Resilience:TimeoutMilliseconds=200"]);
+        var client = new CommentFilter.CommentFilterClient(host.Channel);
+        var healthy = await client.CheckCommentAsync(Requests.Complete("a kind word"), deadline: SpamGuardHost.Deadline);
+
+        // Act
+        await redis.StopAsync();
+        var degraded = await client.CheckCommentAsync(Requests.Complete("cheap pills"), deadline: SpamGuardHost.Deadline);
+        var scrape = await ScrapeUntilAsync(host, s => Sum(s, "spamguard_store_errors_total") > 0);
+
+        // Assert: the check still answered, without reputation, and both the failed store calls and the degraded
+        // check are counted.
+        Assert.True(healthy.ReputationAvailable);
+        Assert.False(degraded.ReputationAvailable);
+        Assert.True(Sum(scrape, "spamguard_store_errors_total", ("store", "redis")) >= 1, scrape);
+        Assert.True(Sample(scrape, "spamguard_reputation_unavailable_total") >= 1);
+        Assert.Equal(2, Sum(scrape, "grpc_server_handled_total", ("grpc_method", "CheckComment"), ("grpc_code", "OK")));
+        await AssertPromtoolPassesAsync(scrape);
+    }
+
+    [Fact]
+    public async Task Tracing_IsOffByDefault()
+    {
+        await using var host = await SpamGuardHost.StartAsync(new KeywordTestModel());
+
+        Assert.Null(host.Services.GetService<OpenTelemetry.Trace.TracerProvider>());
+    }
+
+    [Fact]
+    public async Task Tracing_WithAnOtlpEndpoint_SendsTheCallsSpansToTheCollector()
+    {
+        // Arrange: a real OTLP/HTTP receiver on loopback (POST /v1/traces, protobuf).
+        await using var collector = await OtlpCollector.StartAsync();
+        var host = await SpamGuardHost.StartAsync(new KeywordTestModel(), $"--Telemetry:Otlp:Endpoint={collector.Address}");
+        CheckCommentResponse check;
+        try
+        {
+            // Act
+            check = await new CommentFilter.CommentFilterClient(host.Channel).CheckCommentAsync(Requests.Complete("cheap pills"), deadline: SpamGuardHost.Deadline);
+        }
+        finally
+        {
+            // Stopping flushes the batch of spans.
+            await host.DisposeAsync();
+        }
+
+        // Assert: protobuf keeps strings as UTF-8, so the names and attributes can be found in the bytes.
+        Assert.NotEmpty(collector.Requests);
+        Assert.All(collector.Requests, r => Assert.Equal("application/x-protobuf", r.ContentType));
+        var sent = string.Concat(collector.Requests.Select(r => System.Text.Encoding.UTF8.GetString(r.Body)));
+        Assert.Contains("service.name", sent, StringComparison.Ordinal);
+        Assert.Contains("spamguard", sent, StringComparison.Ordinal);
+        Assert.Contains("spamguard.check", sent, StringComparison.Ordinal);
+        Assert.Contains("spamguard.verdict", sent, StringComparison.Ordinal);
+        Assert.Contains(check.ModelVersion, sent, StringComparison.Ordinal);
+        Assert.Contains("spamguard.v1.CommentFilter/CheckComment", sent, StringComparison.Ordinal);
+        // No comment text or address in a span.
+        Assert.DoesNotContain("cheap pills", sent, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--Telemetry:Otlp:Endpoint=not-a-url")]
+    [InlineData("--Telemetry:Otlp:Endpoint=ftp://127.0.0.1:4318")]
+    [InlineData("--Telemetry:Otlp:SampleRatio=1.5")]
+    public async Task TelemetryOptions_Invalid_FailTheStart(string setting)
+    {
+        var ex = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(
+            () => SpamGuardHost.StartAsync(new KeywordTestModel(), "--Telemetry:Otlp:Endpoint=http://127.0.0.1:4318", setting));
+
+        Assert.Contains("Telemetry:Otlp:", ex.Message, StringComparison.Ordinal);
+    }
+
     private static async Task<StatusCode> FailureAsync<T>(AsyncUnaryCall<T> call)
     {
         var ex = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync);
@@ -210,4 +320,10 @@ public sealed partial class ObservabilityTests
 
     [GeneratedRegex(@"^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>[^}]*)\})? (?<value>\S+)")]
     private static partial Regex SampleLine();
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class OneHostAtATime
+{
+    public const string Name = "metrics, one host at a time";
 }
