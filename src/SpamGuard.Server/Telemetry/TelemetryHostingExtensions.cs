@@ -67,7 +67,12 @@ internal static class TelemetryHostingExtensions
         {
             telemetry.WithTracing(tracing => tracing
                 .AddSource(SpamGuardActivity.SourceName)
-                .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = context => !context.Request.Path.StartsWithSegments(MetricsEndpoint.Path, StringComparison.Ordinal))
+                .AddAspNetCoreInstrumentation(aspNetCore =>
+                {
+                    aspNetCore.Filter = context => !context.Request.Path.StartsWithSegments(MetricsEndpoint.Path, StringComparison.Ordinal);
+                    // An Akismet client may send its key as the first label of the host name: not into a span.
+                    aspNetCore.EnrichWithHttpRequest = (activity, _) => activity.SetTag("server.address", null);
+                })
                 .SetSampler(sp => new ParentBasedSampler(new TraceIdRatioBasedSampler(sp.GetRequiredService<IOptions<TelemetryOptions>>().Value.Otlp.SampleRatio)))
                 .AddOtlpExporter(OtlpExporterName, configure: null));
             services.AddOptions<OtlpExporterOptions>(OtlpExporterName).Configure<IOptions<TelemetryOptions>>((exporter, options) =>

@@ -230,6 +230,14 @@ public sealed partial class ObservabilityTests
         {
             // Act
             check = await new CommentFilter.CommentFilterClient(host.Channel).CheckCommentAsync(Requests.Complete("cheap pills"), deadline: SpamGuardHost.Deadline);
+            // An Akismet client that puts its key in the host name.
+            using var verify = new HttpRequestMessage(HttpMethod.Post, "/1.1/verify-key")
+            {
+                Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["blog"] = Requests.Site }),
+            };
+            verify.Headers.Host = "hostlabelkey42.localhost";
+            using var timeout = new CancellationTokenSource(SpamGuardHost.CallTimeout);
+            (await host.Http.SendAsync(verify, timeout.Token)).Dispose();
         }
         finally
         {
@@ -247,8 +255,10 @@ public sealed partial class ObservabilityTests
         Assert.Contains("spamguard.verdict", sent, StringComparison.Ordinal);
         Assert.Contains(check.ModelVersion, sent, StringComparison.Ordinal);
         Assert.Contains("spamguard.v1.CommentFilter/CheckComment", sent, StringComparison.Ordinal);
-        // No comment text or address in a span.
+        Assert.Contains("/1.1/verify-key", sent, StringComparison.Ordinal);
+        // No comment text and no key from a host name in a span.
         Assert.DoesNotContain("cheap pills", sent, StringComparison.Ordinal);
+        Assert.DoesNotContain("hostlabelkey42", sent, StringComparison.Ordinal);
     }
 
     [Theory]
