@@ -1,4 +1,5 @@
 using Polly;
+using SpamGuard.Core.Diagnostics;
 using SpamGuard.Core.Reputation;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
@@ -43,6 +44,7 @@ public sealed class RedisCallGuard : IDisposable
     private readonly TimeProvider _time;
     private readonly TimeSpan _timeout;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly SpamGuardMetrics? _metrics;
 
     // 1 from a timed-out call until the probe's PING is answered.
     private int _unanswered;
@@ -55,10 +57,12 @@ public sealed class RedisCallGuard : IDisposable
     /// <param name="options">The timeout and breaker settings.</param>
     /// <param name="connection">The client whose connection state lets calls fail fast; null to always try.</param>
     /// <param name="time">The clock of the breaker, the timeout and the probe.</param>
-    public RedisCallGuard(RedisResilienceOptions options, IConnectionMultiplexer? connection, TimeProvider? time = null)
+    /// <param name="metrics">Where each failed or unsent call is counted (spamguard.store.errors); null counts nothing.</param>
+    public RedisCallGuard(RedisResilienceOptions options, IConnectionMultiplexer? connection, TimeProvider? time = null, SpamGuardMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _connection = connection;
+        _metrics = metrics;
         _time = time ?? TimeProvider.System;
         _timeout = TimeSpan.FromMilliseconds(options.TimeoutMilliseconds);
         var builder = new ResiliencePipelineBuilder { TimeProvider = _time };
@@ -89,11 +93,13 @@ public sealed class RedisCallGuard : IDisposable
         {
             if (!_connection.IsConnected)
             {
+                _metrics?.StoreError("not_connected");
                 throw new RedisUnavailableException("Redis is unavailable: the client is not connected (the call was not sent).");
             }
 
             if (Volatile.Read(ref _unanswered) == 1)
             {
+                _metrics?.StoreError("unanswered");
                 throw new RedisUnavailableException("Redis is unavailable: a call timed out and Redis has not answered since (the call was not sent).");
             }
         }
@@ -104,11 +110,13 @@ public sealed class RedisCallGuard : IDisposable
         }
         catch (Exception ex) when (ex is TimeoutException or TimeoutRejectedException)
         {
+            _metrics?.StoreError("timeout");
             StartProbe();
             throw new RedisUnavailableException(ex);
         }
         catch (Exception ex) when (ex is RedisException or BrokenCircuitException)
         {
+            _metrics?.StoreError(ex is BrokenCircuitException ? "circuit_open" : "error");
             throw new RedisUnavailableException(ex);
         }
     }

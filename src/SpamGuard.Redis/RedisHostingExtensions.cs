@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using SpamGuard.Core.Diagnostics;
 using SpamGuard.Core.Feedback;
 using SpamGuard.Core.Keys;
 using SpamGuard.Core.Reputation;
@@ -27,7 +28,8 @@ public static class RedisHostingExtensions
         // AbortOnConnectFail is off: the service starts and scores while Redis is down, and the client reconnects.
         services.TryAddSingleton<IConnectionMultiplexer>(sp =>
             ConnectionMultiplexer.Connect(sp.GetRequiredService<IOptions<RedisOptions>>().Value.ToClientOptions()));
-        services.TryAddSingleton(sp => new RedisCallGuard(sp.GetRequiredService<IOptions<RedisOptions>>().Value.Resilience, sp.GetRequiredService<IConnectionMultiplexer>()));
+        services.TryAddSingleton(sp => new RedisCallGuard(sp.GetRequiredService<IOptions<RedisOptions>>().Value.Resilience, sp.GetRequiredService<IConnectionMultiplexer>(),
+            time: null, sp.GetRequiredService<SpamGuardMetrics>()));
         services.TryAddSingleton<SpamGuard.Core.Privacy.IDiskCopyPurger, RedisAppendOnlyRewrite>();
         services.TryAddSingleton<IReputationStore, RedisReputationStore>();
         services.TryAddSingleton<ICheckRecordStore, RedisCheckRecordStore>();

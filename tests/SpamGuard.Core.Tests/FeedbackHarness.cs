@@ -39,7 +39,7 @@ internal sealed class FeedbackHarness : IDisposable
         Outbox = new CheckOutbox(_dir, Options.OutboxCapacity);
         Pseudonyms = new Pseudonymizer(Secret);
         var factory = _meters.GetRequiredService<IMeterFactory>();
-        var metrics = new SpamGuardMetrics(factory);
+        var metrics = Metrics = new SpamGuardMetrics(factory);
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             // Only this harness's meter: tests run in parallel, each with a meter of the same name, and a listener
@@ -69,6 +69,8 @@ internal sealed class FeedbackHarness : IDisposable
     }
 
     public FeedbackOptions Options { get; }
+
+    public SpamGuardMetrics Metrics { get; }
 
     public FlakyReputationStore Reputation { get; }
 

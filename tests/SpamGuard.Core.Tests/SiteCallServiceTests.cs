@@ -19,7 +19,7 @@ public sealed class SiteCallServiceTests : IDisposable
     public SiteCallServiceTests()
     {
         _h = new FeedbackHarness(_model);
-        _calls = new SiteCallService(new SiteKeyGate(_keys, TimeProvider.System), _limiter, _h.Checks, _h.Feedback, _h.Outboxed, _usage, _reportLimits);
+        _calls = new SiteCallService(new SiteKeyGate(_keys, TimeProvider.System), _limiter, _h.Checks, _h.Feedback, _h.Outboxed, _usage, _reportLimits, _h.Metrics);
     }
 
     public void Dispose()
@@ -53,6 +53,7 @@ public sealed class SiteCallServiceTests : IDisposable
 
         Assert.Equal(Verdict.Ham, accepted.Verdict);
         Assert.Equal(SiteRefusal.RateLimited, refused.Reason);
+        Assert.Equal(1, _h.Counter("spamguard.rate_limited"));
         Assert.Equal([ISiteRateLimiter.OpenPartition(TestComments.Site), ISiteRateLimiter.OpenPartition(TestComments.Site)], _limiter.Partitions);
     }
 

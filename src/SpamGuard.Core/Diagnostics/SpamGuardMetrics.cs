@@ -1,14 +1,40 @@
 using System.Diagnostics.Metrics;
+using SpamGuard.Core.Feedback;
+using SpamGuard.Core.Reputation;
+using SpamGuard.Core.Scoring;
 
 namespace SpamGuard.Core.Diagnostics;
 
 /// <summary>
 /// The service's own counters, on the "SpamGuard" meter (exported at /metrics). Created through
-/// <see cref="IMeterFactory"/> so each host (and each test host) has its own instruments.
+/// <see cref="IMeterFactory"/> so each host (and each test host) has its own instruments. Every counter whose label
+/// values are known up front starts at 0 with each of them, so a rate or an alert works before the first event
+/// (a Prometheus series that does not exist yet is not 0, it is absent).
 /// </summary>
 public sealed class SpamGuardMetrics
 {
     public const string MeterName = "SpamGuard";
+
+    /// <summary>Seconds; from 50 µs, since a check takes well under a millisecond, up to 1 s (a store timeout).</summary>
+    public static readonly IReadOnlyList<double> LatencyBuckets =
+        [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+
+    /// <summary>Reasons a journaled report failed (the text before the colon of FeedbackService's reasons) and a
+    /// check record left the outbox unsent.</summary>
+    public static readonly IReadOnlyList<string> ReportFailureReasons = ["check_not_found", "other_site", "error"];
+    public static readonly IReadOnlyList<string> OutboxLossReasons = ["full", "expired"];
+
+    /// <summary>Which budget refused a call: a key's (or keyless site's) calls, or its reports.</summary>
+    public static readonly IReadOnlyList<string> RateLimits = ["calls", "reports"];
+
+    /// <summary>(key, reason) of authentication failures: a site key missing, not valid, or another site's; the
+    /// admin key missing, not valid, or a site key presented in its place.</summary>
+    public static readonly IReadOnlyList<(string Key, string Reason)> AuthFailures =
+        [("site", "missing"), ("site", "invalid"), ("site", "other_site"), ("admin", "missing"), ("admin", "invalid"), ("admin", "site_key")];
+
+    /// <summary>Why a store call failed: not sent (not connected, or waiting for an answer after a timeout), timed
+    /// out, failed, or refused by the open circuit.</summary>
+    public static readonly IReadOnlyList<string> StoreErrorReasons = ["not_connected", "unanswered", "timeout", "error", "circuit_open"];
 
     private readonly Counter<long> _checks;
     private readonly Counter<long> _reputationUnavailable;
@@ -22,6 +48,10 @@ public sealed class SpamGuardMetrics
     private readonly Counter<long> _outboxed;
     private readonly Counter<long> _outboxFlushed;
     private readonly Counter<long> _outboxLost;
+    private readonly Counter<long> _rateLimited;
+    private readonly Counter<long> _authFailures;
+    private readonly Counter<long> _storeErrors;
+    private readonly Histogram<double> _checkDuration;
     private Func<long>? _pendingReports;
     private Func<long>? _pendingChecks;
 
@@ -53,6 +83,66 @@ public sealed class SpamGuardMetrics
             "Check records not kept for a later report, by reason (outbox full, expired before the store came back).");
         meter.CreateObservableGauge("spamguard.checks.outbox.pending", () => _pendingChecks?.Invoke() ?? 0, "{check}",
             "Check records in the outbox, waiting for the store.");
+        _rateLimited = meter.CreateCounter<long>("spamguard.rate_limited", "{call}",
+            "Site calls refused because a budget was used up, by limit (calls, reports).");
+        _authFailures = meter.CreateCounter<long>("spamguard.auth.failures", "{call}",
+            "Calls refused for their key, by key (site, admin) and reason.");
+        _storeErrors = meter.CreateCounter<long>("spamguard.store.errors", "{call}",
+            "Calls to the shared store (Redis) that failed or were not sent, by reason; each degrades or is retried.");
+        _checkDuration = meter.CreateHistogram("spamguard.check.duration", "s",
+            "Time to check one comment in Core (scoring, reputation and the record), without the transport.",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+
+        StartAtZero();
+    }
+
+    private void StartAtZero()
+    {
+        foreach (var verdict in Enum.GetNames<Verdict>())
+        {
+            _checks.Add(0, new KeyValuePair<string, object?>("verdict", verdict));
+        }
+
+        foreach (var label in Enum.GetNames<ReportLabel>())
+        {
+            foreach (var outcome in Enum.GetNames<FeedbackOutcome>())
+            {
+                _reports.Add(0, new KeyValuePair<string, object?>("label", label), new KeyValuePair<string, object?>("outcome", outcome));
+            }
+        }
+
+        foreach (var reason in ReportFailureReasons)
+        {
+            _failed.Add(0, new KeyValuePair<string, object?>("reason", reason));
+        }
+
+        foreach (var reason in OutboxLossReasons)
+        {
+            _outboxLost.Add(0, new KeyValuePair<string, object?>("reason", reason));
+        }
+
+        foreach (var limit in RateLimits)
+        {
+            _rateLimited.Add(0, new KeyValuePair<string, object?>("limit", limit));
+        }
+
+        foreach (var (key, reason) in AuthFailures)
+        {
+            _authFailures.Add(0, new KeyValuePair<string, object?>("key", key), new KeyValuePair<string, object?>("reason", reason));
+        }
+
+        foreach (var reason in StoreErrorReasons)
+        {
+            _storeErrors.Add(0, new KeyValuePair<string, object?>("store", "redis"), new KeyValuePair<string, object?>("reason", reason));
+        }
+
+        _reputationUnavailable.Add(0);
+        _journaled.Add(0);
+        _replayed.Add(0);
+        _recordsEvicted.Add(0);
+        _recordWritesDropped.Add(0);
+        _outboxed.Add(0);
+        _outboxFlushed.Add(0);
     }
 
     public void Checked(string verdict) => _checks.Add(1, new KeyValuePair<string, object?>("verdict", verdict));
@@ -78,6 +168,19 @@ public sealed class SpamGuardMetrics
     public void OutboxFlushed(int count) => _outboxFlushed.Add(count);
 
     public void OutboxLost(string reason, int count = 1) => _outboxLost.Add(count, new KeyValuePair<string, object?>("reason", reason));
+
+    /// <summary>A site call refused by <paramref name="limit"/> (one of <see cref="RateLimits"/>).</summary>
+    public void RateLimited(string limit) => _rateLimited.Add(1, new KeyValuePair<string, object?>("limit", limit));
+
+    /// <summary>A call refused for its key; <paramref name="key"/> and <paramref name="reason"/> as in <see cref="AuthFailures"/>.</summary>
+    public void AuthFailed(string key, string reason) =>
+        _authFailures.Add(1, new KeyValuePair<string, object?>("key", key), new KeyValuePair<string, object?>("reason", reason));
+
+    /// <summary>A Redis call that failed or was not sent; <paramref name="reason"/> is one of <see cref="StoreErrorReasons"/>.</summary>
+    public void StoreError(string reason) =>
+        _storeErrors.Add(1, new KeyValuePair<string, object?>("store", "redis"), new KeyValuePair<string, object?>("reason", reason));
+
+    public void CheckTook(TimeSpan elapsed) => _checkDuration.Record(elapsed.TotalSeconds);
 
     /// <summary>Where the pending gauges read from (the journal and the outbox register themselves).</summary>
     public void ObservePending(Func<long>? reports = null, Func<long>? checks = null)

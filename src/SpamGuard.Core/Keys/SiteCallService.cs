@@ -1,4 +1,5 @@
 using SpamGuard.Core.Comments;
+using SpamGuard.Core.Diagnostics;
 using SpamGuard.Core.Feedback;
 using SpamGuard.Core.Reputation;
 using SpamGuard.Core.Scoring;
@@ -73,7 +74,8 @@ public sealed class SiteCallService(
     FeedbackService feedback,
     ICheckRecordStore records,
     SiteUsageCounter usage,
-    ReportRateLimiter reportLimits)
+    ReportRateLimiter reportLimits,
+    SpamGuardMetrics metrics)
 {
     /// <summary>What a check told its caller (verdict, explanation, processing), for the caller's site; null when
     /// the id is unknown, expired or a test call's (which is not kept).</summary>
@@ -119,6 +121,7 @@ public sealed class SiteCallService(
         var key = await AdmitAsync(presentedKey, new Uri(report.Site), cancellationToken);
         if (!reportLimits.TryAcquire(key?.Id, out var retryAfter))
         {
+            metrics.RateLimited("reports");
             throw new SiteCallRefusedException(SiteRefusal.RateLimited, "This site key has reached its report rate limit (Reputation:ReportRateLimit); the report was not applied. Retry later.", retryAfter);
         }
 
@@ -150,6 +153,37 @@ public sealed class SiteCallService(
     /// <exception cref="StoreUnavailableException">The node cannot tell whether keys exist, or cannot verify the key,
     /// while the key store is unavailable: refused (fail closed), to be retried; nothing was done.</exception>
     public async Task<SiteKey?> AdmitAsync(string? presentedKey, Uri site, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await DecideAsync(presentedKey, site, cancellationToken);
+        }
+        catch (SiteCallRefusedException ex) when (Counted(ex, presentedKey))
+        {
+            throw new System.Diagnostics.UnreachableException("Counted is always false.");
+        }
+    }
+
+    /// <summary>Counts a refusal as it passes (an exception filter, so the stack is not unwound); always false.</summary>
+    private bool Counted(SiteCallRefusedException refused, string? presentedKey)
+    {
+        switch (refused.Reason)
+        {
+            case SiteRefusal.RateLimited:
+                metrics.RateLimited("calls");
+                break;
+            case SiteRefusal.OtherSite:
+                metrics.AuthFailed("site", "other_site");
+                break;
+            default:
+                metrics.AuthFailed("site", string.IsNullOrWhiteSpace(presentedKey) ? "missing" : "invalid");
+                break;
+        }
+
+        return false;
+    }
+
+    private async Task<SiteKey?> DecideAsync(string? presentedKey, Uri site, CancellationToken cancellationToken)
     {
         var decision = await gate.DecideAsync(presentedKey, site, cancellationToken);
         switch (decision.Access)

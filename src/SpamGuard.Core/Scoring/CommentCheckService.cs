@@ -33,9 +33,24 @@ public sealed partial class CommentCheckService(
     private int _degraded;
 
     /// <exception cref="ModelNotReadyException">No model is loaded yet.</exception>
+    /// <exception cref="OperationCanceledException">The caller gave up (its deadline passed): the check stops at the
+    /// next step instead of finishing work nobody will read.</exception>
     public async Task<CheckResult> CheckAsync(Comment comment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(comment);
+        cancellationToken.ThrowIfCancellationRequested();
+        var started = time.GetTimestamp();
+        using var activity = SpamGuardActivity.Source.StartActivity("spamguard.check");
+        var result = await RunAsync(comment, cancellationToken);
+        metrics.CheckTook(time.GetElapsedTime(started));
+        activity?.SetTag("spamguard.verdict", result.Verdict.ToString());
+        activity?.SetTag("spamguard.model.version", result.ModelVersion);
+        activity?.SetTag("spamguard.reputation.available", result.Explanation.ReputationAvailable);
+        return result;
+    }
+
+    private async Task<CheckResult> RunAsync(Comment comment, CancellationToken cancellationToken)
+    {
         var prepared = scorer.Prepare(comment);
         var checkId = CheckId.New();
         var now = time.GetUtcNow();
@@ -88,6 +103,8 @@ public sealed partial class CommentCheckService(
             }
         }
 
+        // The stores have answered (or were given up on); what is left is CPU work only the caller would read.
+        cancellationToken.ThrowIfCancellationRequested();
         var use = known is null ? ReputationUse.Unavailable : comment.IsTest ? ReputationUse.ReadOnly : ReputationUse.Recorded;
         var evidence = known is null ? [] : ReputationEvidence.Signals(known, reputationOptions.Value, now);
         var result = scorer.Finish(prepared, evidence, new StoredData(use, subjects, ReputationWindows.Retention, kept ? retention : TimeSpan.Zero), checkId);

@@ -75,9 +75,12 @@ internal sealed class ErrorMappingInterceptor(IHostEnvironment environment, ILog
         {
             case RpcException:
                 return null;
-            // The caller went away or its deadline passed: the framework already reports CANCELLED/DEADLINE_EXCEEDED.
+            // The caller went away or its deadline passed: said as a status, not left to the framework, which would log
+            // an exception thrown by a handler with its stack trace, as if the server had failed.
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
-                return null;
+                return context.Deadline <= DateTime.UtcNow
+                    ? new RpcException(new Grpc.Core.Status(StatusCode.DeadlineExceeded, "The call's deadline passed before it finished; it was stopped."))
+                    : new RpcException(new Grpc.Core.Status(StatusCode.Cancelled, "The caller cancelled the call; it was stopped."));
             case InvalidRequestException invalid:
                 Log.InvalidRequest(logger, context.Method, string.Join(", ", invalid.Violations.Select(v => v.Field)));
                 return InvalidArgument(invalid);

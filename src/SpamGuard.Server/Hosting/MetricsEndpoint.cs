@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using SpamGuard.Core.Diagnostics;
 using SpamGuard.Server.Admin;
 
 namespace SpamGuard.Server.Hosting;
@@ -49,11 +50,14 @@ internal static class MetricsEndpoint
             return;
         }
 
-        if (services.GetRequiredService<AdminKeyVerifier>().Matches(BearerToken.From(context.Request.Headers.Authorization.ToString())))
+        var presented = BearerToken.From(context.Request.Headers.Authorization.ToString());
+        if (services.GetRequiredService<AdminKeyVerifier>().Matches(presented))
         {
             await next(context);
             return;
         }
+
+        services.GetRequiredService<SpamGuardMetrics>().AuthFailed("admin", string.IsNullOrWhiteSpace(presented) ? "missing" : "invalid");
 
         context.Response.StatusCode = StatusCodes.Status401Unauthorized;
         context.Response.Headers.WWWAuthenticate = "Bearer";

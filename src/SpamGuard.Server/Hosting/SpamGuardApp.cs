@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using OpenTelemetry.Metrics;
 using SpamGuard.Contracts.V1;
 using SpamGuard.Core;
-using SpamGuard.Core.Diagnostics;
 using SpamGuard.Core.Keys;
 using SpamGuard.Core.Privacy;
 using SpamGuard.Embedded;
@@ -14,6 +12,7 @@ using SpamGuard.Server.Admin;
 using SpamGuard.Server.Akismet;
 using SpamGuard.Server.Privacy;
 using SpamGuard.Server.Scoring;
+using SpamGuard.Server.Telemetry;
 
 namespace SpamGuard.Server.Hosting;
 
@@ -78,9 +77,7 @@ internal static class SpamGuardApp
             publisher.Period = TimeSpan.FromSeconds(1);
         });
 
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(SpamGuardMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
-            .AddPrometheusExporter());
+        builder.Services.AddSpamGuardTelemetry(builder.Configuration);
 
         configureServices?.Invoke(builder.Services);
 
@@ -91,6 +88,7 @@ internal static class SpamGuardApp
         app.Services.GetRequiredService<Pseudonymizer>();
         Log.DataDirectory(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SpamGuardApp)),
             app.Services.GetRequiredService<IOptions<SpamGuard.Core.Feedback.FeedbackOptions>>().Value.DataDirectory);
+        app.Services.StartSpamGuardTelemetry();
         if (redisEnabled)
         {
             app.Services.GetRequiredService<IConnectionMultiplexer>();

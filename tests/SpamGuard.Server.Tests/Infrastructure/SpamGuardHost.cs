@@ -91,7 +91,17 @@ internal sealed class SpamGuardHost : IAsyncDisposable
         });
 
         using var startTimeout = new CancellationTokenSource(CallTimeout);
-        await app.StartAsync(startTimeout.Token);
+        try
+        {
+            await app.StartAsync(startTimeout.Token);
+        }
+        catch
+        {
+            // A host that fails to start must not live on: its meters would show in other hosts' scrapes.
+            await app.DisposeAsync();
+            throw;
+        }
+
         return new SpamGuardHost(app, classifier, grpcPort, httpPort);
     }
 
