@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Google.Protobuf;
 using Microsoft.Extensions.Options;
+using SpamGuard.Core.Diagnostics;
 using SpamGuard.Core.Feedback;
 using SpamGuard.Core.Keys;
 using SpamGuard.Core.Reputation;
@@ -68,6 +69,13 @@ internal static class AkismetEndpoints
             if (decision.Key is { } key && services.GetRequiredService<ISiteRateLimiter>().IsThrottled(key.Id))
             {
                 Alert(context, RateLimitedAlert);
+            }
+
+            // A refused verification is an authentication failure like a refused call (same key and reason labels).
+            if (decision.Access is not (SiteAccess.Allowed or SiteAccess.Open))
+            {
+                services.GetRequiredService<SpamGuardMetrics>().AuthFailed("site",
+                    decision.Access == SiteAccess.OtherSite ? "other_site" : string.IsNullOrWhiteSpace(form.Key) ? "missing" : "invalid");
             }
 
             return decision.Access switch

@@ -89,6 +89,8 @@ public sealed partial class ObservabilityTests
         var limited = await FailureAsync(client.CheckCommentAsync(Requests.Complete("one too many"), SiteKeysForTests.Bearer(key), SpamGuardHost.Deadline));
         var adminWrong = await FailureAsync(admin.ListSiteKeysAsync(new ListSiteKeysRequest(), SiteKeysForTests.Bearer("not-the-admin-key"), SpamGuardHost.Deadline));
         var adminMissing = await FailureAsync(admin.ListSiteKeysAsync(new ListSiteKeysRequest(), deadline: SpamGuardHost.Deadline));
+        var verifyWrong = await AkismetHttp.PostAsync(host, "/1.1/verify-key", [new("key", "abcdefabcdef"), new("blog", Requests.Site)]);
+        var verifyOther = await AkismetHttp.PostAsync(host, "/1.1/verify-key", [new("key", key), new("blog", "https://other.example/")]);
         var scrape = await ScrapeAsync(host);
 
         // Assert
@@ -107,7 +109,10 @@ public sealed partial class ObservabilityTests
         Assert.Equal(1, Sample(scrape, "http_server_request_duration_seconds_count", ("rpc_grpc_status_code", "8")));
 
         Assert.Equal(1, Sample(scrape, "spamguard_auth_failures_total", ("key", "site"), ("reason", "missing")));
-        Assert.Equal(1, Sample(scrape, "spamguard_auth_failures_total", ("key", "site"), ("reason", "invalid")));
+        // The gRPC call with a wrong key, and the REST verify-key with one; a key for another blog is its own reason.
+        Assert.Equal(("invalid", "invalid"), (verifyWrong.Body, verifyOther.Body));
+        Assert.Equal(2, Sample(scrape, "spamguard_auth_failures_total", ("key", "site"), ("reason", "invalid")));
+        Assert.Equal(1, Sample(scrape, "spamguard_auth_failures_total", ("key", "site"), ("reason", "other_site")));
         Assert.Equal(1, Sample(scrape, "spamguard_auth_failures_total", ("key", "admin"), ("reason", "invalid")));
         Assert.Equal(1, Sample(scrape, "spamguard_auth_failures_total", ("key", "admin"), ("reason", "missing")));
         Assert.Equal(1, Sample(scrape, "spamguard_rate_limited_total", ("limit", "calls")));
