@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace SpamGuard.Testing;
 
 /// <summary>
@@ -51,52 +49,8 @@ public static class NodeScript
         }
     }
 
-    private static async Task<(int, string, string)> RunProcessAsync(
-        string program, string[] arguments, string directory, IReadOnlyDictionary<string, string> environment, TimeSpan deadline)
-    {
-        var start = new ProcessStartInfo(program)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start.");
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new InvalidOperationException($"{program} is not installed; the npm client tests need Node.js and npm (apt-get install -y nodejs npm).", ex);
-        }
-
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(deadline);
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not finish within {deadline.TotalSeconds:0} s: {await stderr}");
-            }
-
-            return (process.ExitCode, await stdout, await stderr);
-        }
-    }
+    private static Task<(int ExitCode, string Stdout, string Stderr)> RunProcessAsync(
+        string program, string[] arguments, string directory, IReadOnlyDictionary<string, string> environment, TimeSpan deadline) =>
+        ClientProcess.RunAsync(program, arguments, directory, environment, deadline,
+            "the npm client tests need Node.js and npm: apt-get install -y nodejs npm");
 }
