@@ -112,6 +112,9 @@ internal static class SpamGuardApp
         // Prometheus text format of the "SpamGuard" meter and the ASP.NET Core/Kestrel meters, behind the admin key
         // or on its own listener (Metrics:Url).
         app.MapSpamGuardMetrics();
+        // Once started (settings validated, endpoints final): every gRPC method and status code exported at 0.
+        app.Lifetime.ApplicationStarted.Register(() =>
+            app.Services.GetRequiredService<Telemetry.GrpcCallMetrics>().Initialize(((IEndpointRouteBuilder)app).DataSources));
 
         return app;
     }

@@ -32,6 +32,33 @@ internal sealed class GrpcCallMetrics
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SpamGuardMetrics.LatencyBuckets });
     }
 
+    /// <summary>
+    /// Exports every mapped gRPC method with every status code at 0, as go-grpc-prometheus's InitializeMetrics does,
+    /// so that a rate or an alert on a code that has not happened yet reads 0 rather than no data.
+    /// </summary>
+    public void Initialize(IEnumerable<EndpointDataSource> sources)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        foreach (var endpoint in sources.SelectMany(s => s.Endpoints))
+        {
+            if (endpoint.Metadata.GetMetadata<GrpcMethodMetadata>() is not { } grpc)
+            {
+                continue;
+            }
+
+            foreach (var code in Enum.GetValues<StatusCode>())
+            {
+                _handled.Add(0, new TagList
+                {
+                    { "grpc_type", TypeOf(grpc.Method.Type) },
+                    { "grpc_service", grpc.Method.ServiceName },
+                    { "grpc_method", grpc.Method.Name },
+                    { "grpc_code", code.ToString() },
+                });
+            }
+        }
+    }
+
     /// <summary>Runs first in the pipeline (see <see cref="StartupFilter"/>), so a call's time starts when it arrives
     /// and its endpoint, set by routing further in, is known once the rest has run.</summary>
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
