@@ -90,7 +90,10 @@ public sealed class RedisAppendOnlyRewriteTests : IDisposable
             .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Redis:Configuration"] = server.Endpoint,
-                ["Redis:Resilience:TimeoutMilliseconds"] = "2000",
+                // appendfsync always makes every write wait for an fsync, which takes most of a second on a busy shared
+                // disk: the timeouts are the test's deadline here, not what is being tested.
+                ["Redis:Resilience:TimeoutMilliseconds"] = "10000",
+                ["Redis:CommandTimeoutMilliseconds"] = "10000",
                 ["Feedback:DataDirectory"] = _dir,
                 ["Privacy:PseudonymSecret"] = Convert.ToBase64String(new byte[32]),
             }).Build())
