@@ -76,7 +76,7 @@ public static class PrivacyFactsBuilder
         var fields = ProcessingDisclosure.For(EveryField with { IsTest = false }, stored)
             .Select(p => new FieldFact(p.Field, p.Purpose, p.Handling, p.Retention))
             .ToList();
-        var where = sharedStore ? "Redis, shared by the SpamGuard servers of this deployment" : "the memory of the SpamGuard process, copied every few seconds to a file on the SpamGuard server (under its data directory)";
+        var where = sharedStore ? "Redis, shared by the SpamGuard servers of this deployment" : "the memory of the SpamGuard process, copied every 30 seconds to a file on the SpamGuard server (under its data directory)";
         var stores = new List<StoreFact>
         {
             new("Reputation",

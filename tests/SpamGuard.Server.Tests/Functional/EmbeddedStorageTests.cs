@@ -80,7 +80,7 @@ public sealed partial class EmbeddedStorageTests
         Assert.DoesNotContain(forgotten.Explanation.Signals, s => s.Name == "reputation.ip");
         Assert.Contains("\"max_entries\": 500000", privacy, StringComparison.Ordinal);
         Assert.Contains("or sooner once 500,000 entries are kept (the least recently touched go first)", privacy, StringComparison.Ordinal);
-        Assert.Contains("copied every few seconds to a file on the SpamGuard server", privacy, StringComparison.Ordinal);
+        Assert.Contains("copied every 30 seconds to a file on the SpamGuard server", privacy, StringComparison.Ordinal);
     }
 
     private static CheckCommentRequest From(string ip, string content) => new() { Site = Requests.Site, UserIp = ip, Content = content };
