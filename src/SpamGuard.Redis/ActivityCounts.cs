@@ -35,19 +35,20 @@ internal static class ActivityCounts
     /// unpacking an activity field into its two counters.</summary>
     public static void AddTo(WindowCounts counts, string field, long value, DateTimeOffset now)
     {
-        if (!field.StartsWith(Prefix + ":", StringComparison.Ordinal))
+        if (!ReputationWindows.TryParseBucket(field, out var prefix, out var window, out var bucket))
+        {
+            return;
+        }
+
+        if (!prefix.SequenceEqual(Prefix))
         {
             counts.AddField(field, value, now);
             return;
         }
 
-        var window = field[Prefix.Length..];
-        counts.AddField(ChecksPrefix + window, value & ChecksMask, now);
-        var verdicts = value >> VerdictShift;
-        if (verdicts != 0)
-        {
-            counts.AddField(VerdictsPrefix + window, verdicts, now);
-        }
+        // Unpacked from the numbers, not by building the two fields' names and parsing them again.
+        counts.AddBucket(ReputationCounter.Checks, window, bucket, value & ChecksMask, now);
+        counts.AddBucket(ReputationCounter.SpamVerdicts, window, bucket, value >> VerdictShift, now);
     }
 
     // "c:m:5986446" → "a:m:5986446": the same bucket, packed.

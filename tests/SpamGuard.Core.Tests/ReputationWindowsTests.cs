@@ -25,10 +25,10 @@ public sealed class ReputationWindowsTests
     {
         var buckets = Record((ReputationCounter.SpamReports, Noon.AddMinutes(-10)));
 
-        Assert.Equal(1, ReputationWindows.Count(buckets, ReputationCounter.SpamReports, ReputationWindow.LastHour, Noon));
-        Assert.Equal(1, ReputationWindows.Count(buckets, ReputationCounter.SpamReports, ReputationWindow.LastDay, Noon));
-        Assert.Equal(1, ReputationWindows.Count(buckets, ReputationCounter.SpamReports, ReputationWindow.Last30Days, Noon));
-        Assert.Equal(0, ReputationWindows.Count(buckets, ReputationCounter.HamReports, ReputationWindow.Last30Days, Noon));
+        Assert.Equal(1, WindowCounts.FromFields(buckets, Noon)[ReputationCounter.SpamReports, ReputationWindow.LastHour]);
+        Assert.Equal(1, WindowCounts.FromFields(buckets, Noon)[ReputationCounter.SpamReports, ReputationWindow.LastDay]);
+        Assert.Equal(1, WindowCounts.FromFields(buckets, Noon)[ReputationCounter.SpamReports, ReputationWindow.Last30Days]);
+        Assert.Equal(0, WindowCounts.FromFields(buckets, Noon)[ReputationCounter.HamReports, ReputationWindow.Last30Days]);
     }
 
     [Theory]
@@ -39,9 +39,9 @@ public sealed class ReputationWindowsTests
     {
         var buckets = Record((ReputationCounter.Checks, Noon.AddMinutes(-minutesAgo)));
 
-        Assert.Equal(hour, ReputationWindows.Count(buckets, ReputationCounter.Checks, ReputationWindow.LastHour, Noon));
-        Assert.Equal(day, ReputationWindows.Count(buckets, ReputationCounter.Checks, ReputationWindow.LastDay, Noon));
-        Assert.Equal(month, ReputationWindows.Count(buckets, ReputationCounter.Checks, ReputationWindow.Last30Days, Noon));
+        Assert.Equal(hour, WindowCounts.FromFields(buckets, Noon)[ReputationCounter.Checks, ReputationWindow.LastHour]);
+        Assert.Equal(day, WindowCounts.FromFields(buckets, Noon)[ReputationCounter.Checks, ReputationWindow.LastDay]);
+        Assert.Equal(month, WindowCounts.FromFields(buckets, Noon)[ReputationCounter.Checks, ReputationWindow.Last30Days]);
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class ReputationWindowsTests
         // Exactly 65 minutes ago is outside "last hour" even with the partly filled current bucket (5 minutes).
         var buckets = Record((ReputationCounter.Checks, Noon.AddMinutes(-65)), (ReputationCounter.Checks, Noon.AddMinutes(-55)));
 
-        Assert.Equal(1, ReputationWindows.Count(buckets, ReputationCounter.Checks, ReputationWindow.LastHour, Noon));
+        Assert.Equal(1, WindowCounts.FromFields(buckets, Noon)[ReputationCounter.Checks, ReputationWindow.LastHour]);
     }
 
     [Fact]

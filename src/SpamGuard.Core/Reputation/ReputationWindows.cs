@@ -47,28 +47,6 @@ public static class ReputationWindows
         }
     }
 
-    /// <summary>Sums stored bucket counts into the value of one counter over one window, as seen at <paramref name="now"/>.</summary>
-    public static long Count(IReadOnlyDictionary<string, long> buckets, ReputationCounter counter, ReputationWindow window, DateTimeOffset now)
-    {
-        ArgumentNullException.ThrowIfNull(buckets);
-        var (_, length, count, code) = Layout.Single(l => l.Window == window);
-        var current = BucketOf(now, length);
-        var prefix = Prefix(counter);
-        long sum = 0;
-        // A subject holds a few dozen fields; scanning them beats formatting the name of every bucket in the window.
-        foreach (var (field, value) in buckets)
-        {
-            if (TrySplit(field, out var fieldPrefix, out var fieldCode, out var bucket)
-                && fieldPrefix.SequenceEqual(prefix) && fieldCode.SequenceEqual(code)
-                && bucket > current - count && bucket <= current)
-            {
-                sum += value;
-            }
-        }
-
-        return sum;
-    }
-
     // "sr:h:493812" → ("sr", "h", 493812) without allocating.
     private static bool TrySplit(string field, out ReadOnlySpan<char> prefix, out ReadOnlySpan<char> code, out long bucket)
     {
@@ -91,14 +69,7 @@ public static class ReputationWindows
     public static bool IsExpired(string field, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(field);
-        var parts = field.Split(':');
-        if (parts.Length != 3 || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var bucket))
-        {
-            return true;
-        }
-
-        var layout = Layout.FirstOrDefault(l => l.Code == parts[1]);
-        return layout.Code is null || bucket <= BucketOf(now, layout.Bucket) - layout.Buckets;
+        return !TryParseBucket(field, out _, out var window, out var bucket) || IsExpired(window, bucket, now);
     }
 
     private static long BucketOf(DateTimeOffset at, TimeSpan bucket) => at.ToUnixTimeSeconds() / (long)bucket.TotalSeconds;
@@ -129,15 +100,17 @@ public static class ReputationWindows
     /// <summary>Reads a stored field ("sr:h:493812") as its counter, window and bucket.</summary>
     public static bool TryParse(string field, out ReputationCounter counter, out ReputationWindow window, out long bucket)
     {
-        ArgumentNullException.ThrowIfNull(field);
         counter = default;
-        window = default;
-        if (!TrySplit(field, out var prefix, out var code, out bucket))
-        {
-            return false;
-        }
+        return TryParseBucket(field, out var prefix, out window, out bucket) && TryCounter(prefix, out counter);
+    }
 
-        return TryCounter(prefix, out counter) && TryWindow(code, out window);
+    /// <summary>Reads a stored field as its prefix (a counter's, or a store's own such as a packed one), window and
+    /// bucket, whatever the prefix.</summary>
+    public static bool TryParseBucket(string field, out ReadOnlySpan<char> prefix, out ReputationWindow window, out long bucket)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        window = default;
+        return TrySplit(field, out prefix, out var code, out bucket) && TryWindow(code, out window);
     }
 
     private static bool TryCounter(ReadOnlySpan<char> prefix, out ReputationCounter counter)

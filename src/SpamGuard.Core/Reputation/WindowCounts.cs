@@ -36,7 +36,17 @@ public sealed class WindowCounts : IEquatable<WindowCounts>
     /// <summary>Adds one stored bucket field if it is live at <paramref name="now"/>.</summary>
     public void AddField(string field, long value, DateTimeOffset now)
     {
-        if (ReputationWindows.TryParse(field, out var counter, out var window, out var bucket) && ReputationWindows.IsLive(window, bucket, now))
+        if (ReputationWindows.TryParse(field, out var counter, out var window, out var bucket))
+        {
+            AddBucket(counter, window, bucket, value, now);
+        }
+    }
+
+    /// <summary>Adds the count of bucket <paramref name="bucket"/> of <paramref name="window"/> if it is live at
+    /// <paramref name="now"/>.</summary>
+    public void AddBucket(ReputationCounter counter, ReputationWindow window, long bucket, long value, DateTimeOffset now)
+    {
+        if (ReputationWindows.IsLive(window, bucket, now))
         {
             Add(counter, window, value);
         }
