@@ -42,8 +42,7 @@ public sealed class AkismetNodeClientTests
         Assert.Contains("{key}.localhost", seen.GetProperty("hostsSeen").EnumerateArray().Select(h => h.GetString()));
 
         // The server's side of the same calls: three checks and two reports counted for the key's site.
-        var sites = await AkismetHttp.PostAsync(host, "/1.2/key-sites", [new("api_key", key)]);
-        var row = JsonDocument.Parse(sites.Body).RootElement.GetProperty(DateTime.UtcNow.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture))[0];
+        var row = await AkismetHttp.KeySiteThisMonthAsync(host, key);
         Assert.Equal((3, 2, 1, 1, 1), (row.GetProperty("api_calls").GetInt32(), row.GetProperty("spam").GetInt32(), row.GetProperty("ham").GetInt32(),
             row.GetProperty("missed_spam").GetInt32(), row.GetProperty("false_positives").GetInt32()));
     }

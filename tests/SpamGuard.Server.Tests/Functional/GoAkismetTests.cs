@@ -38,8 +38,7 @@ public sealed class GoAkismetTests
         Assert.True(seen.TryGetProperty("reported", out var reported) && reported.GetBoolean(), stdout);
 
         // ... and the server's side of them (the client ignores submit-spam's answer): two checks and one report.
-        var sites = await AkismetHttp.PostAsync(host, "/1.2/key-sites", [new("api_key", key)]);
-        var row = JsonDocument.Parse(sites.Body).RootElement.GetProperty(DateTime.UtcNow.ToString("yyyy-MM", CultureInfo.InvariantCulture))[0];
+        var row = await AkismetHttp.KeySiteThisMonthAsync(host, key);
         Assert.Equal((2, 1, 1, 1), (row.GetProperty("api_calls").GetInt32(), row.GetProperty("spam").GetInt32(),
             row.GetProperty("ham").GetInt32(), row.GetProperty("missed_spam").GetInt32()));
     }

@@ -23,6 +23,14 @@ internal static class AkismetHttp
         return await SendAsync(host, request);
     }
 
+    /// <summary>The key's first site this month, as `/1.2/key-sites` reports its usage counts.</summary>
+    public static async Task<System.Text.Json.JsonElement> KeySiteThisMonthAsync(SpamGuardHost host, string key)
+    {
+        var sites = await PostAsync(host, "/1.2/key-sites", [new("api_key", key)]);
+        var month = DateTime.UtcNow.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+        return System.Text.Json.JsonDocument.Parse(sites.Body).RootElement.GetProperty(month)[0];
+    }
+
     public static async Task<AkismetReply> SendAsync(SpamGuardHost host, HttpRequestMessage request)
     {
         using var timeout = new CancellationTokenSource(SpamGuardHost.CallTimeout);
