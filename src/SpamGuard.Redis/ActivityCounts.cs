@@ -7,8 +7,8 @@ namespace SpamGuard.Redis;
 /// How the Redis store keeps a subject's checks and spam verdicts: one field per window bucket ("a:h:493812") whose
 /// value is checks + spam verdicts × 2³², so counting a check is one HINCRBY per window whatever the verdict. That
 /// halves the commands a spam check runs per subject, and a check touches about eleven subjects. Reading unpacks it
-/// into the <see cref="ReputationWindows"/> fields ("c:h:493812", "sv:h:493812") that the in-process store keeps,
-/// so both stores answer the same. Fields written before this packing ("c:", "sv:") are still read and add up.
+/// into the checks and spam verdicts of <see cref="WindowCounts"/>, as the in-process store counts them, so both
+/// stores answer the same. Fields written before this packing ("c:", "sv:") are still read and add up.
 /// </summary>
 internal static class ActivityCounts
 {
@@ -26,29 +26,25 @@ internal static class ActivityCounts
     public static RedisValue[] Fields(DateTimeOffset at) =>
         [.. ReputationWindows.FieldsToIncrement(ReputationCounter.Checks, at).Select(f => (RedisValue)Packed(f))];
 
-    /// <summary>Whether a subject's field counts checks or spam verdicts (packed, or in the older separate fields).</summary>
-    public static bool IsActivity(string field) =>
-        field.StartsWith(Prefix + ":", StringComparison.Ordinal) || field.StartsWith(ChecksPrefix + ":", StringComparison.Ordinal)
-        || field.StartsWith(VerdictsPrefix + ":", StringComparison.Ordinal);
-
-    /// <summary>Adds a stored field to <paramref name="counts"/> if its bucket is live at <paramref name="now"/>,
-    /// unpacking an activity field into its two counters.</summary>
-    public static void AddTo(WindowCounts counts, string field, long value, DateTimeOffset now)
+    /// <summary>Adds a stored bucket (its field already parsed into <paramref name="prefix"/>, window and bucket) to
+    /// <paramref name="counts"/> if it counts checks or spam verdicts, packed or in the older separate fields, and is
+    /// live at <paramref name="now"/>; other fields of the subject's hash add nothing.</summary>
+    public static void AddTo(WindowCounts counts, ReadOnlySpan<char> prefix, ReputationWindow window, long bucket, long value, DateTimeOffset now)
     {
-        if (!ReputationWindows.TryParseBucket(field, out var prefix, out var window, out var bucket))
+        ArgumentNullException.ThrowIfNull(counts);
+        if (prefix.SequenceEqual(Prefix))
         {
-            return;
+            counts.AddBucket(ReputationCounter.Checks, window, bucket, value & ChecksMask, now);
+            counts.AddBucket(ReputationCounter.SpamVerdicts, window, bucket, value >> VerdictShift, now);
         }
-
-        if (!prefix.SequenceEqual(Prefix))
+        else if (prefix.SequenceEqual(ChecksPrefix))
         {
-            counts.AddField(field, value, now);
-            return;
+            counts.AddBucket(ReputationCounter.Checks, window, bucket, value, now);
         }
-
-        // Unpacked from the numbers, not by building the two fields' names and parsing them again.
-        counts.AddBucket(ReputationCounter.Checks, window, bucket, value & ChecksMask, now);
-        counts.AddBucket(ReputationCounter.SpamVerdicts, window, bucket, value >> VerdictShift, now);
+        else if (prefix.SequenceEqual(VerdictsPrefix))
+        {
+            counts.AddBucket(ReputationCounter.SpamVerdicts, window, bucket, value, now);
+        }
     }
 
     // "c:m:5986446" → "a:m:5986446": the same bucket, packed.

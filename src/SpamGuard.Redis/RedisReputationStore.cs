@@ -311,13 +311,14 @@ public sealed class RedisReputationStore(IConnectionMultiplexer redis, RedisCall
                     (expired ??= []).Add(entry.Name);
                 }
             }
-            else if (ReputationWindows.IsExpired(field, now))
+            else if (!ReputationWindows.TryParseBucket(field, out var prefix, out var window, out var bucket) || ReputationWindows.IsExpired(window, bucket, now))
             {
                 (expired ??= []).Add(entry.Name);
             }
-            else if (ActivityCounts.IsActivity(field))
+            else
             {
-                ActivityCounts.AddTo(counts, field, (long)entry.Value, now);
+                // Each field is parsed once: whether it has expired and what it adds come from the same numbers.
+                ActivityCounts.AddTo(counts, prefix, window, bucket, (long)entry.Value, now);
             }
         }
 
